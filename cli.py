@@ -1,0 +1,53 @@
+"""The ``dangjian`` command: one entry point, a sub-command per use.
+
+Sub-commands live next to what they drive (``training/`` trains and
+evaluates, ``service/`` cleans, labels and serves); this module only
+dispatches, importing the chosen one lazily.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Sequence
+
+COMMANDS = {
+    "clean": ("service.clean", "Clean and segment articles into paragraph units (JSON Lines)"),
+    "train": ("training.train", "Train a theme model bundle from data/"),
+    "evaluate": ("training.evaluate", "Evaluate a bundle on a gold file in the codebook's record format"),
+    "label": ("service.batch", "Label many articles: JSON Lines, CSV or XLSX output"),
+    "serve": ("service.app", "Run the HTTP service and web page (development server)"),
+    "import-corrections": ("training.corrections", "Turn a corrected label file back into annotated records"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: dangjian COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<20}{help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += ["", "Run 'dangjian COMMAND --help' for a command's options."]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"dangjian: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    module = importlib.import_module(COMMANDS[command][0])
+    try:
+        return module.main(rest)
+    except KeyboardInterrupt:
+        print("dangjian: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""Exceptions raised by the dangjian-topics library.
+
+Everything the library raises on purpose derives from :class:`TopicModelError`,
+so the edges (CLI, HTTP service, batch job) can translate them into exit codes
+or HTTP statuses without catching unrelated bugs.
+"""
+from __future__ import annotations
+
+from sklearn.exceptions import NotFittedError
+
+__all__ = [
+    "TopicModelError",
+    "InvalidDocumentError",
+    "DocumentReadError",
+    "CodebookError",
+    "ArtifactError",
+    "IncompatibleArtifactError",
+    "NotFittedError",
+]
+
+
+class TopicModelError(Exception):
+    """Base class of every error the library raises deliberately."""
+
+
+class InvalidDocumentError(TopicModelError, ValueError):
+    """A document's content cannot be processed (empty, wrong type, too long)."""
+
+
+class DocumentReadError(TopicModelError):
+    """A file (or one record in it) cannot be read.
+
+    ``path`` names the file, ``reason`` says why in a few words, and ``line``
+    is the 1-based line number for a malformed record in a multi-record file.
+    """
+
+    def __init__(self, path: object, reason: str, line: int | None = None):
+        self.path = str(path)
+        self.reason = reason
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class CodebookError(TopicModelError, ValueError):
+    """The theme codebook (data/themes.yaml) is invalid."""
+
+
+class ArtifactError(TopicModelError):
+    """A model bundle is missing, incomplete or cannot be trusted."""
+
+
+class IncompatibleArtifactError(ArtifactError):
+    """A model bundle was written by an incompatible version of the library."""

@@ -1,0 +1,230 @@
+"""Reading articles from files: .txt, .html/.htm, .jsonl/.json, .csv.
+
+``iter_documents(path)`` yields :class:`Document` records. A file that cannot
+be read raises :class:`~model.errors.DocumentReadError` naming the file and
+the reason; inside a multi-record file a bad record is yielded as a
+:class:`RecordError` (with its line number) so the good records around it
+still come through.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .errors import DocumentReadError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Document", "RecordError", "iter_documents", "decode_bytes", "SUPPORTED_SUFFIXES", "TEXT_FIELDS"]
+
+SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".jsonl", ".ndjson", ".json", ".csv")
+TEXT_FIELDS = ("text", "content", "body", "正文", "内容")
+_ID_FIELDS = ("id", "doc_id", "uuid")
+_TITLE_FIELDS = ("title", "标题")
+
+
+@dataclass
+class Document:
+    """One article: its raw text plus whatever the source told about it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    path: str | None = None
+    fields: dict = field(default_factory=dict)  # other fields carried through (date, region, ...)
+
+
+@dataclass
+class RecordError:
+    """A record inside a multi-record file that could not be read."""
+
+    path: str
+    line: int
+    reason: str
+
+    def as_error(self) -> DocumentReadError:
+        return DocumentReadError(self.path, self.reason, line=self.line)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    if b"\x00" in sample and not (sample.startswith(b"\xff\xfe") or sample.startswith(b"\xfe\xff")):
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > len(sample) * 0.05
+
+
+def decode_bytes(data: bytes, path: object = "<bytes>") -> str:
+    """Decode a Chinese text file: UTF-8 (with or without BOM), UTF-16 with BOM,
+    or GB18030 (a superset of GBK and GB2312). Anything else is refused."""
+    if not data.strip():
+        raise DocumentReadError(path, "empty file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DocumentReadError(path, f"undecodable: has a UTF-8 BOM but invalid UTF-8 at byte {exc.start + 3}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentReadError(path, "undecodable: has a UTF-16 BOM but invalid UTF-16") from None
+    if _looks_binary(data):
+        raise DocumentReadError(path, "binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise DocumentReadError(
+            path, f"undecodable: neither UTF-8 nor GB18030 (invalid byte at offset {exc.start})"
+        ) from None
+    # GB18030 decodes many byte soups; insist that the result reads as Chinese text.
+    from .chars import cjk_count
+
+    letters = sum(ch.isalpha() for ch in text)
+    if letters and cjk_count(text) < 0.3 * letters:
+        raise DocumentReadError(path, "undecodable: not UTF-8, and as GB18030 it is not Chinese text")
+    return text
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentReadError(path, "no such file") from None
+    except IsADirectoryError:
+        raise DocumentReadError(path, "is a directory") from None
+    except OSError as exc:
+        raise DocumentReadError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _pick(record: dict, names: tuple[str, ...]):
+    for name in names:
+        value = record.get(name)
+        if value not in (None, ""):
+            return name, value
+    return None, None
+
+
+def _record_to_document(record: object, path: Path, line: int, default_id: str) -> Document | RecordError:
+    if not isinstance(record, dict):
+        return RecordError(str(path), line, f"expected a JSON object, got {type(record).__name__}")
+    text_key, text = _pick(record, TEXT_FIELDS)
+    if text is None:
+        return RecordError(str(path), line, f"no text: none of the fields {', '.join(TEXT_FIELDS)} is present and non-empty")
+    if not isinstance(text, str):
+        return RecordError(str(path), line, f"field {text_key!r} must be a string, got {type(text).__name__}")
+    id_key, doc_id = _pick(record, _ID_FIELDS)
+    title_key, title = _pick(record, _TITLE_FIELDS)
+    used = {text_key, id_key, title_key}
+    fields = {k: v for k, v in record.items() if k not in used}
+    return Document(
+        id=str(doc_id) if doc_id is not None else default_id,
+        text=text,
+        title=str(title) if title is not None else None,
+        path=str(path),
+        fields=fields,
+    )
+
+
+def _iter_jsonl(path: Path, text: str) -> Iterator[Document | RecordError]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RecordError(str(path), number, f"malformed JSON: {exc.msg} (column {exc.colno})")
+            continue
+        yield _record_to_document(record, path, number, f"{path.stem}:{number}")
+
+
+def _iter_json(path: Path, text: str) -> Iterator[Document | RecordError]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentReadError(path, f"malformed JSON: {exc.msg}", line=exc.lineno) from None
+    records = data if isinstance(data, list) else [data]
+    for number, record in enumerate(records, start=1):
+        doc = _record_to_document(record, path, number, f"{path.stem}:{number}")
+        if isinstance(doc, RecordError):
+            doc.reason = f"record {number}: {doc.reason}"
+        yield doc
+
+
+def _iter_csv(path: Path, text: str) -> Iterator[Document | RecordError]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames:
+        raise DocumentReadError(path, "CSV has no header row")
+    if not any(name in reader.fieldnames for name in TEXT_FIELDS):
+        raise DocumentReadError(path, f"CSV has no text column (expected one of: {', '.join(TEXT_FIELDS)})")
+    try:
+        for row in reader:
+            if None in row:  # more cells than header names
+                yield RecordError(str(path), reader.line_num, "row has more cells than the header")
+                continue
+            yield _record_to_document(dict(row), path, reader.line_num, f"{path.stem}:{reader.line_num}")
+    except csv.Error as exc:
+        yield RecordError(str(path), reader.line_num, f"malformed CSV: {exc}")
+
+
+def html_to_text(html: str) -> tuple[str, str | None]:
+    """Visible article text of an HTML page (no script/style/nav), and its title."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    title = soup.title.get_text(strip=True) if soup.title else None
+    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+                     "iframe", "svg", "button", "select"]):
+        tag.decompose()
+    root = soup.find("article") or soup.body or soup
+    block_tags = ["p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "blockquote"]
+    for tag in root.find_all(block_tags):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    text = root.get_text()
+    return text, title or None
+
+
+def iter_documents(path: str | Path) -> Iterator[Document | RecordError]:
+    """Documents in one file. Raises DocumentReadError if the file as a whole
+    cannot be read; yields RecordError for a bad record inside it."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentReadError(path, f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+    text = decode_bytes(_read_bytes(path), path)
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _iter_jsonl(path, text)
+    elif suffix == ".json":
+        yield from _iter_json(path, text)
+    elif suffix == ".csv":
+        yield from _iter_csv(path, text)
+    elif suffix in (".html", ".htm"):
+        body, title = html_to_text(text)
+        if not body.strip():
+            raise DocumentReadError(path, "no visible text in HTML")
+        yield Document(id=path.stem, text=body, title=title, path=str(path))
+    else:
+        yield Document(id=path.stem, text=text, path=str(path))
+
+
+def iter_paths(paths, recursive: bool = True) -> Iterator[Path]:
+    """Expand files and directories (recursively) into supported files, sorted."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            pattern = "**/*" if recursive else "*"
+            for child in sorted(p.glob(pattern)):
+                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield child
+        else:
+            yield p

@@ -1,0 +1,107 @@
+import json
+
+import pytest
+
+from model.errors import DocumentReadError
+from model.reading import Document, RecordError, decode_bytes, iter_documents
+
+TEXT = "博山区深化“联村党委+党支部领办合作社”工作机制，扎实推动村集体经济提质增效。"
+
+
+def test_decode_utf8_bom_and_gb18030():
+    assert decode_bytes(TEXT.encode("utf-8")) == TEXT
+    assert decode_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8")) == TEXT
+    assert decode_bytes(TEXT.encode("gb18030")) == TEXT
+    assert decode_bytes(TEXT.encode("gbk")) == TEXT
+    assert decode_bytes(TEXT.encode("utf-16")) == TEXT
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (bytes(range(128, 256)) * 4, "undecodable"),
+    ],
+)
+def test_decode_refuses_bad_bytes(data, reason):
+    with pytest.raises(DocumentReadError, match=reason) as info:
+        decode_bytes(data, "some/file.txt")
+    assert "some/file.txt" in str(info.value)
+
+
+def test_txt_file(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(TEXT.encode("gb18030"))
+    (doc,) = iter_documents(path)
+    assert doc == Document(id="a", text=TEXT, path=str(path))
+
+
+def test_html_file_keeps_visible_article_text(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>标题</title><style>p{color:red}</style><script>var x='脚本内容';</script></head>"
+        "<body><nav>首页 &gt; 新闻</nav><article><h1>文章标题</h1><p>" + TEXT + "</p><p>第二段。</p></article>"
+        "<footer>版权所有</footer></body></html>",
+        encoding="utf-8",
+    )
+    (doc,) = iter_documents(path)
+    assert doc.title == "标题"
+    assert TEXT in doc.text and "第二段。" in doc.text
+    assert "脚本内容" not in doc.text and "color" not in doc.text and "首页" not in doc.text and "版权所有" not in doc.text
+
+
+def test_jsonl_keeps_id_title_and_other_fields_and_reports_bad_lines(tmp_path):
+    path = tmp_path / "news.jsonl"
+    lines = [
+        json.dumps({"id": "n1", "title": "T1", "content": TEXT, "date": "20240101", "region": "山东"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "n3", "text": TEXT}, ensure_ascii=False),
+        json.dumps({"id": "n4"}),
+        json.dumps(["a"]),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(iter_documents(path))
+    assert isinstance(items[0], Document) and items[0].id == "n1" and items[0].title == "T1"
+    assert items[0].fields == {"date": "20240101", "region": "山东"}
+    assert isinstance(items[1], RecordError) and items[1].line == 2 and "malformed JSON" in items[1].reason
+    assert isinstance(items[2], Document) and items[2].id == "n3"
+    assert isinstance(items[3], RecordError) and items[3].line == 4 and "no text" in items[3].reason
+    assert isinstance(items[4], RecordError) and "JSON object" in items[4].reason
+    assert str(items[1].as_error()).startswith(f"{path}:2:")
+
+
+def test_json_array_file(tmp_path):
+    path = tmp_path / "docs.json"
+    path.write_text(json.dumps([{"id": "x", "text": TEXT}, {"id": "y", "content": TEXT}], ensure_ascii=False), encoding="utf-8")
+    assert [d.id for d in iter_documents(path)] == ["x", "y"]
+
+
+def test_malformed_json_file_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('[{"text": "a"},\n oops]', encoding="utf-8")
+    with pytest.raises(DocumentReadError, match=r"bad\.json:2: malformed JSON"):
+        list(iter_documents(path))
+
+
+def test_csv_with_text_column(tmp_path):
+    path = tmp_path / "docs.csv"
+    path.write_text("id,title,text,region\nc1,标题一," + TEXT + ",山东\nc2,标题二,第二篇。,河北\n", encoding="utf-8-sig")
+    docs = list(iter_documents(path))
+    assert [d.id for d in docs] == ["c1", "c2"]
+    assert docs[0].fields == {"region": "山东"}
+
+
+def test_csv_without_text_column(tmp_path):
+    path = tmp_path / "docs.csv"
+    path.write_text("id,title\n1,a\n", encoding="utf-8")
+    with pytest.raises(DocumentReadError, match="no text column"):
+        list(iter_documents(path))
+
+
+def test_unsupported_and_missing_files(tmp_path):
+    with pytest.raises(DocumentReadError, match="unsupported file type"):
+        list(iter_documents(tmp_path / "a.pdf"))
+    with pytest.raises(DocumentReadError, match="no such file"):
+        list(iter_documents(tmp_path / "missing.txt"))
