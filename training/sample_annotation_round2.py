@@ -7,7 +7,8 @@ to a quota per theme, from news items not in the first pool and from the nationa
 pick candidates; annotators label every unit by reading it.
 
     python -m training.sample_annotation_round2 ../shared data/annotation/pool.jsonl data/annotation/pool2.jsonl
-    python -m training.sample_annotation_round2 --round3 ../shared data/annotation/pool.jsonl data/annotation/pool2.jsonl data/annotation/pool3.jsonl
+    python -m training.sample_annotation_round2 --round 3 ../shared data/annotation/pool.jsonl data/annotation/pool2.jsonl data/annotation/pool3.jsonl
+    python -m training.sample_annotation_round2 --round 4 ../shared data/annotation/pool.jsonl data/annotation/pool2.jsonl data/annotation/pool3.jsonl data/annotation/pool4.jsonl
 """
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ ROUND3_CUES = {
     "party_members": ["发展党员", "入党", "先锋", "模范", "亮身份", "承诺", "党员积分", "老党员", "无职党员", "流动党员"],
 }
 ROUND3_QUOTA = {"brand_building": 65, "assessment": 50, "leadership_team": 50, "party_members": 45}
+# Round four: the two themes still under 40.
+ROUND4_CUES = {
+    "leadership_team": ["换届", "选举", "一肩挑", "后备", "年轻干部", "带头人", "选派", "选拔", "村干部", "班子", "书记",
+                        "村主任", "选优配强", "任职", "调整"],
+    "brand_building": ["品牌", "示范", "典型", "选树", "创建", "红旗", "星级", "先进", "表彰", "命名", "标杆", "样板",
+                       "榜样", "推广"],
+}
+ROUND4_QUOTA = {"leadership_team": 50, "brand_building": 50}
+ROUNDS = {2: (CODEBOOK_CUES, QUOTA), 3: (ROUND3_CUES, ROUND3_QUOTA), 4: (ROUND4_CUES, ROUND4_QUOTA)}
 
 
 def main() -> int:
@@ -54,13 +64,14 @@ def main() -> int:
     parser.add_argument("first_pool", type=Path, nargs="+", help="earlier pools whose units are excluded")
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=29)
-    parser.add_argument("--round3", action="store_true", help="draw for the themes still short after round two")
+    parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=2,
+                        help="2: all themes; 3 and 4: the themes still short after the previous round")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     first = [json.loads(l) for p in args.first_pool for l in p.open(encoding="utf-8")]
     # Round two avoids the first pool's articles; round three only its units.
-    used_articles = {r["article"] for r in first} if not args.round3 else set()
-    cue_table, quota = (ROUND3_CUES, ROUND3_QUOTA) if args.round3 else (CODEBOOK_CUES, QUOTA)
+    used_articles = {r["article"] for r in first} if args.round == 2 else set()
+    cue_table, quota = ROUNDS[args.round]
     news = [json.loads(l) for l in (args.shared / "corpora" / "xwlb_news_2012_2026.jsonl").open(encoding="utf-8")]
     rng.shuffle(news)
     candidates: list[tuple[str, dict]] = []
@@ -91,7 +102,7 @@ def main() -> int:
             return sum(c in text for c in cues)
         hits = [rec for text, rec in candidates if strength(text) >= 2 and rec["id"] not in taken_ids]
         hits += [rec for text, rec in candidates if strength(text) == 1 and rec["id"] not in taken_ids
-                 and sum(c in text for c in PARTY_CONTEXT) >= (2 if args.round3 else 3)]
+                 and sum(c in text for c in PARTY_CONTEXT) >= (3 if args.round == 2 else 2)]
         count = 0
         for rec in hits:
             if count >= quota[theme]:
