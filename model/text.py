@@ -155,6 +155,8 @@ _DATELINE_PREFIX = re.compile(
     r"^(?:[^，。：:]{2,16}消息\s*[（(][^）)]{1,12}[）)]\s*[：:]|"
     r"(?:新华社|中新社|本报|人民网|新华网|央视网|中国网络电视台)[^，。]{0,16}(?:电|讯|消息)\s*[（(]?[^）)，。]{0,12}[）)]?\s*[：:]?)"
 )
+# An editor/source note glued to the end of the last paragraph: "…。(视频编辑：A 文字编辑：B)".
+_TRAILING_NOTE = re.compile(r"\s*[（(][^（()）]{0,30}(?:编辑|来源|记者|通讯员)\s*[：:][^（()）]{0,60}[)）]\s*$")
 _HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分章节条]|[A-H][^A-Za-z])")
 _SITE_NAME = re.compile(r"(网|报|台|网站|在线|频道|客户端|日报|晚报|新闻|传媒|融媒)$")
 
@@ -257,6 +259,8 @@ class _BoilerplateStripper:
                 continue  # tail zone: trailing labels and site chrome
             if i == first_body and (m := _DATELINE_PREFIX.match(line)):
                 line = line[m.end():].lstrip()
+            if i >= last_body - 1:
+                line = _TRAILING_NOTE.sub("", line)
             # Title may also sit below a metadata line in the head zone: handled above.
             if self.meta["title"] is None and i < first_body:
                 self.meta["title"] = line

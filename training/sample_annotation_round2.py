@@ -9,6 +9,7 @@ pick candidates; annotators label every unit by reading it.
     python -m training.sample_annotation_round2 ../shared data/annotation/pool.jsonl data/annotation/pool2.jsonl
     python -m training.sample_annotation_round2 --round 3 ../shared data/annotation/pool.jsonl data/annotation/pool2.jsonl data/annotation/pool3.jsonl
     python -m training.sample_annotation_round2 --round 4 ../shared data/annotation/pool.jsonl data/annotation/pool2.jsonl data/annotation/pool3.jsonl data/annotation/pool4.jsonl
+    python -m training.sample_annotation_round2 --round 5 ../shared data/annotation/pool*.jsonl data/annotation/pool5.jsonl
 """
 from __future__ import annotations
 
@@ -55,7 +56,14 @@ ROUND4_CUES = {
                        "榜样", "推广"],
 }
 ROUND4_QUOTA = {"leadership_team": 50, "brand_building": 50}
-ROUNDS = {2: (CODEBOOK_CUES, QUOTA), 3: (ROUND3_CUES, ROUND3_QUOTA), 4: (ROUND4_CUES, ROUND4_QUOTA)}
+# Round five: brand_building alone, still under 40; specific model/creation cues.
+ROUND5_CUES = {"brand_building": ["党建品牌", "示范点", "示范村", "先进基层党组织", "红旗党支部", "五星", "示范党支部",
+                                  "标杆", "样板", "选树", "培树", "示范区", "创建活动", "命名", "评选"]}
+ROUND5_QUOTA = {"brand_building": 80}
+# How many grassroots-context words a one-cue candidate needs, per round.
+MIN_CONTEXT = {2: 3, 3: 2, 4: 2, 5: 1}
+ROUNDS = {2: (CODEBOOK_CUES, QUOTA), 3: (ROUND3_CUES, ROUND3_QUOTA), 4: (ROUND4_CUES, ROUND4_QUOTA),
+          5: (ROUND5_CUES, ROUND5_QUOTA)}
 
 
 def main() -> int:
@@ -65,7 +73,7 @@ def main() -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=29)
     parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=2,
-                        help="2: all themes; 3 and 4: the themes still short after the previous round")
+                        help="2: all themes; 3, 4, 5: the themes still short after the previous round")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     first = [json.loads(l) for p in args.first_pool for l in p.open(encoding="utf-8")]
@@ -80,7 +88,7 @@ def main() -> int:
         if art in used_articles:
             continue
         for i, text in enumerate(units_of(r["content"])):
-            if sum(c in text for c in PARTY_CONTEXT) < 2:
+            if sum(c in text for c in PARTY_CONTEXT) < min(2, MIN_CONTEXT[args.round]):
                 continue
             candidates.append((text, {"id": f"{art}-p{i}", "article": art,
                                       "source": f"corpora/xwlb_news_2012_2026.jsonl#{r['id']}", "text": text}))
@@ -102,7 +110,7 @@ def main() -> int:
             return sum(c in text for c in cues)
         hits = [rec for text, rec in candidates if strength(text) >= 2 and rec["id"] not in taken_ids]
         hits += [rec for text, rec in candidates if strength(text) == 1 and rec["id"] not in taken_ids
-                 and sum(c in text for c in PARTY_CONTEXT) >= (3 if args.round == 2 else 2)]
+                 and sum(c in text for c in PARTY_CONTEXT) >= MIN_CONTEXT[args.round]]
         count = 0
         for rec in hits:
             if count >= quota[theme]:

@@ -153,3 +153,8 @@ def test_explain_runs_the_same_steps_as_clean():
 def test_clean_article_rejects_non_str():
     with pytest.raises(TypeError):
         clean_article(b"bytes")
+
+
+def test_clean_article_trailing_editor_note_removed():
+    raw = f"{BODY}\n\n{BODY2}（视频编辑：张双玲文字编辑：见红蕊）"
+    assert clean_article(raw).text.split("\n") == [BODY, BODY2]
