@@ -1,0 +1,192 @@
+"""Model bundles: one directory per trained model, with a readable manifest.
+
+Layout of ``models/<version>/``::
+
+    model.json      manifest: format, schema_version, model_version, created_utc,
+                    git_commit, training_data {path, sha256, n_units, ...},
+                    parameters, package_versions, metrics, files {name: sha256}
+    pipeline.joblib the ThemeModel (text pipeline + classifier + codebook)
+    topics.json     every LDA topic's mapped theme and top words
+    themes.yaml     the codebook the model was trained with
+    user_dict.txt   the jieba user words it tokenizes with
+    report.md/.json the training report (when training wrote one)
+
+``load_bundle`` reads and checks ``model.json`` *before* unpickling anything,
+and refuses a bundle it cannot trust: wrong format or schema version, missing
+files, or a ``pipeline.joblib`` whose checksum differs from the manifest.
+joblib is pickle: load only bundles you trained yourself.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import tempfile
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import ArtifactError, IncompatibleArtifactError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["save_bundle", "load_bundle", "read_manifest", "resolve_bundle", "package_versions",
+           "FORMAT", "SCHEMA_VERSION", "MANIFEST"]
+
+FORMAT = "dangjian-topics-bundle"
+SCHEMA_VERSION = 1
+MANIFEST = "model.json"
+PIPELINE = "pipeline.joblib"
+_REQUIRED_KEYS = {"format", "schema_version", "model_version", "created_utc", "files", "package_versions"}
+_CHECKED_PACKAGES = ("scikit-learn", "gensim", "numpy", "scipy", "joblib")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("scikit-learn", "gensim", "jieba", "opencc-python-reimplemented", "numpy", "scipy", "joblib"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _git_commit() -> str | None:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=Path(__file__).resolve().parent).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def resolve_bundle(path: str | Path) -> Path:
+    """The bundle directory ``path`` names (following a ``latest`` symlink)."""
+    path = Path(path)
+    if not path.exists():
+        raise ArtifactError(f"{path}: no model bundle here (train one with `dangjian train`)")
+    resolved = path.resolve()
+    if not resolved.is_dir():
+        raise ArtifactError(f"{path}: not a bundle directory")
+    return resolved
+
+
+def read_manifest(path: str | Path) -> dict:
+    """Read and validate a bundle's ``model.json`` without unpickling anything."""
+    directory = resolve_bundle(path)
+    manifest_path = directory / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"{directory}: missing {MANIFEST}; not a dangjian-topics bundle") from None
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"{manifest_path}: unreadable manifest: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise ArtifactError(f"{manifest_path}: manifest must be a JSON object")
+    missing = _REQUIRED_KEYS - set(manifest)
+    if missing:
+        raise ArtifactError(f"{manifest_path}: manifest lacks {sorted(missing)}")
+    if manifest["format"] != FORMAT:
+        raise IncompatibleArtifactError(f"{manifest_path}: format {manifest['format']!r}, expected {FORMAT!r}")
+    if manifest["schema_version"] != SCHEMA_VERSION:
+        raise IncompatibleArtifactError(
+            f"{manifest_path}: bundle schema_version {manifest['schema_version']!r}, this version of "
+            f"dangjian-topics reads schema_version {SCHEMA_VERSION}; retrain with `dangjian train`")
+    return manifest
+
+
+def save_bundle(model, out_dir: str | Path, *, metrics: dict | None = None, parameters: dict | None = None,
+                training_data: dict | None = None, report: dict | None = None, report_md: str | None = None,
+                model_version: str | None = None) -> Path:
+    """Write ``model`` as a bundle directory ``out_dir`` (atomically: built in
+    a temporary directory beside it, then renamed). Never mutates ``model``."""
+    import joblib
+    import yaml
+
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        raise ArtifactError(f"{out_dir}: already exists; bundles are never overwritten")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        joblib.dump(model, tmp / PIPELINE, compress=3)
+        (tmp / "topics.json").write_text(json.dumps(model.describe_topics(20), ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / "themes.yaml").write_text(yaml.safe_dump(model.codebook.to_dict(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        tok = model.text_pipeline.tokenizer
+        (tmp / "user_dict.txt").write_text(
+            "".join(" ".join(str(x) for x in entry if x is not None) + "\n" for entry in tok.user_words), encoding="utf-8")
+        if report is not None:
+            (tmp / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        if report_md is not None:
+            (tmp / "report.md").write_text(report_md, encoding="utf-8")
+        manifest = {
+            "format": FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "model_version": model_version or out_dir.name,
+            "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "git_commit": _git_commit(),
+            "mode": model.mode,
+            "themes": model.codebook.ids,
+            "training_data": training_data or {},
+            "parameters": parameters or {},
+            "package_versions": package_versions(),
+            "metrics": metrics or {},
+            "signature": {
+                "input": "raw article text (str) or paragraph unit texts (list[str])",
+                "output": "paragraphs with themes [{id, name, score}], primary, evidence, topics; article theme shares",
+            },
+            "files": {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    logger.info("saved model bundle %s", out_dir)
+    return out_dir
+
+
+def load_bundle(path: str | Path):
+    """Load a bundle after checking its manifest and file checksums."""
+    import joblib
+
+    from .pipeline import ThemeModel
+
+    directory = resolve_bundle(path)
+    manifest = read_manifest(directory)
+    files = manifest["files"]
+    if PIPELINE not in files:
+        raise ArtifactError(f"{directory}: manifest lists no {PIPELINE}")
+    for name, digest in files.items():
+        file = directory / name
+        if not file.is_file():
+            raise ArtifactError(f"{directory}: missing {name} listed in {MANIFEST}")
+        if sha256_file(file) != digest:
+            raise ArtifactError(f"{file}: checksum differs from {MANIFEST}; the bundle was modified or is corrupt")
+    current = package_versions()
+    for name in _CHECKED_PACKAGES:
+        saved = manifest["package_versions"].get(name)
+        if saved and saved != current.get(name):
+            warnings.warn(f"{directory}: trained with {name} {saved}, running {current.get(name)}", UserWarning, stacklevel=2)
+    try:
+        model = joblib.load(directory / PIPELINE)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the bundle is unusable
+        raise ArtifactError(f"{directory / PIPELINE}: cannot load: {type(exc).__name__}: {exc}") from None
+    if not isinstance(model, ThemeModel):
+        raise ArtifactError(f"{directory / PIPELINE}: holds {type(model).__name__}, not a ThemeModel")
+    model.metadata = manifest
+    return model

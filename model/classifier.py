@@ -1,0 +1,388 @@
+"""Multi-label theme classifier over paragraph units.
+
+Features per unit: TF-IDF of its tokens, TF-IDF of character 2–3-grams of
+its tokens (robust to segmentation differences), the seeded-LDA topic
+mixture, and per-theme counts of seed keywords. One logistic regression per theme
+(one-vs-rest), calibrated with a sigmoid fitted on cross-validated scores, and
+a per-theme threshold chosen by cross-validation. The decisions (which themes
+pass, which is primary) are made here, in :meth:`TopicClassifier.decide`, so
+every caller gets the same answer.
+
+Without labels the classifier still works: themes are scored from the seeded
+topics and keywords alone (``mode_ == "unsupervised"``).
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+
+from .topics import RESIDUAL, SeededLDA
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TopicClassifier", "identity_analyzer", "best_f1_threshold", "UNSUPERVISED_THRESHOLD"]
+
+UNSUPERVISED_THRESHOLD = 0.5
+_MIN_POSITIVES = 3
+
+
+def identity_analyzer(tokens):
+    """Analyzer for pre-tokenized documents (a top-level function so it pickles)."""
+    return tokens
+
+
+class char_ngram_analyzer:
+    """Character n-grams inside each token (none across token boundaries).
+    A class, not a closure, so the fitted vectorizer pickles."""
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+
+    def __call__(self, tokens):
+        grams = []
+        for tok in tokens:
+            n_chars = len(tok)
+            for n in range(self.low, min(self.high, n_chars) + 1):
+                grams.extend(tok[i:i + n] for i in range(n_chars - n + 1))
+        return grams
+
+    def __eq__(self, other):
+        return isinstance(other, char_ngram_analyzer) and (self.low, self.high) == (other.low, other.high)
+
+    def __repr__(self):
+        return f"char_ngram_analyzer({self.low}, {self.high})"
+
+
+def best_f1_threshold(y_true: np.ndarray, proba: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> float:
+    """The probability cut-off in [lo, hi] that maximises F1 on (y_true, proba)."""
+    y_true = np.asarray(y_true, dtype=bool)
+    if not y_true.any():
+        return hi
+    candidates = np.unique(np.clip(proba, lo, hi))
+    best, best_f1 = 0.5, -1.0
+    for t in candidates:
+        pred = proba >= t
+        tp = np.sum(pred & y_true)
+        f1 = 2 * tp / (pred.sum() + y_true.sum()) if (pred.sum() + y_true.sum()) else 0.0
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(t), f1
+    return best
+
+
+@dataclass
+class UnitFeatures:
+    """Everything computed once per unit: tokens, features, topic mixture."""
+
+    tokens: list[list[str]]
+    X: sp.csr_matrix
+    doc_topic: np.ndarray
+    keyword_hits: np.ndarray  # (n_units, n_themes) raw counts
+
+
+class TopicClassifier(BaseEstimator, ClassifierMixin):
+    """Themes of paragraph units from their token lists.
+
+    Parameters
+    ----------
+    themes : ordered theme ids.
+    seed_words : theme id → seed keywords (the LDA seeds and keyword features).
+    topic_model : an unfitted :class:`SeededLDA`, or None for no topic features.
+    C : inverse regularisation of each logistic regression.
+    min_df, max_df : TF-IDF vocabulary limits.
+    char_ngrams : (min, max) length of the character n-grams, or None for none.
+    max_char_features : size of the character n-gram vocabulary.
+    topic_weight, keyword_weight : scale of the topic and keyword feature blocks
+        relative to the (L2-normalised) TF-IDF block.
+    cv : folds for calibration and threshold selection.
+    random_state : seed for everything random.
+    """
+
+    def __init__(self, *, themes=(), seed_words=None, topic_model: SeededLDA | None = None, C: float = 4.0,
+                 min_df: int = 2, max_df: float = 0.5, char_ngrams: tuple[int, int] | None = (2, 3),
+                 max_char_features: int = 50000, topic_weight: float = 1.0, keyword_weight: float = 0.5,
+                 cv: int = 5, random_state: int = 0):
+        self.themes = themes
+        self.seed_words = seed_words
+        self.topic_model = topic_model
+        self.C = C
+        self.min_df = min_df
+        self.max_df = max_df
+        self.char_ngrams = char_ngrams
+        self.max_char_features = max_char_features
+        self.topic_weight = topic_weight
+        self.keyword_weight = keyword_weight
+        self.cv = cv
+        self.random_state = random_state
+
+    # -- features ---------------------------------------------------------------------------
+
+    def _keyword_hits(self, tokens: list[list[str]]) -> np.ndarray:
+        index = {w: k for k, t in enumerate(self.themes) for w in (self.seed_words or {}).get(t, ())}
+        hits = np.zeros((len(tokens), len(self.themes)))
+        for i, doc in enumerate(tokens):
+            for tok in doc:
+                k = index.get(tok)
+                if k is not None:
+                    hits[i, k] += 1
+        return hits
+
+    def _topic_theme_scores(self, doc_topic: np.ndarray) -> np.ndarray:
+        """(n_units, n_themes): the weight of each theme's seeded topic."""
+        scores = np.zeros((doc_topic.shape[0], len(self.themes)))
+        if self.topic_model_ is None:
+            return scores
+        for k, theme in enumerate(self.topic_model_.topic_themes_):
+            if theme != RESIDUAL:
+                scores[:, self.themes.index(theme)] = doc_topic[:, k]
+        return scores
+
+    def features(self, tokens: list[list[str]]) -> UnitFeatures:
+        """Features of token lists (after fit_topics / fit)."""
+        check_is_fitted(self, "vectorizer_")
+        if isinstance(tokens, str):
+            raise TypeError("expected an iterable of token lists, got str")
+        tokens = list(tokens)
+        tfidf = self.vectorizer_.transform(tokens)
+        chars = self.char_vectorizer_.transform(tokens) if self.char_vectorizer_ is not None else sp.csr_matrix((len(tokens), 0))
+        doc_topic = self.topic_model_.transform(tokens) if self.topic_model_ is not None else np.zeros((len(tokens), 0))
+        hits = self._keyword_hits(tokens)
+        blocks = [tfidf, chars, sp.csr_matrix(doc_topic * self.topic_weight), sp.csr_matrix(np.log1p(hits) * self.keyword_weight)]
+        return UnitFeatures(tokens, sp.hstack(blocks, format="csr"), doc_topic, hits)
+
+    def fit_representation(self, tokens: list[list[str]], topic_tokens: list[list[str]] | None = None,
+                           fitted_topic_model: SeededLDA | None = None):
+        """Fit the unsupervised parts: TF-IDF vocabulary and the seeded LDA.
+
+        ``topic_tokens`` (unlabeled units, labeled ones included) is what the
+        LDA and the TF-IDF idf are fitted on; defaults to ``tokens``. A
+        ``fitted_topic_model`` (e.g. chosen by coherence) is used as it is.
+        """
+        if isinstance(tokens, str):
+            raise TypeError("expected an iterable of token lists, got str")
+        self.themes = list(self.themes)
+        if not self.themes:
+            raise ValueError("themes must not be empty")
+        corpus = list(topic_tokens) if topic_tokens is not None else list(tokens)
+        self.vectorizer_ = TfidfVectorizer(analyzer=identity_analyzer, min_df=self.min_df, max_df=self.max_df,
+                                           sublinear_tf=True, dtype=np.float64)
+        self.vectorizer_.fit(corpus)
+        self.char_vectorizer_ = None
+        if self.char_ngrams:
+            self.char_vectorizer_ = TfidfVectorizer(analyzer=char_ngram_analyzer(*self.char_ngrams), min_df=self.min_df,
+                                                    max_df=self.max_df, max_features=self.max_char_features,
+                                                    sublinear_tf=True, dtype=np.float64)
+            self.char_vectorizer_.fit(corpus)
+        self.topic_model_ = fitted_topic_model
+        if fitted_topic_model is None and self.topic_model is not None:
+            from sklearn.base import clone
+
+            self.topic_model_ = clone(self.topic_model).set_params(seed_words=self.seed_words)
+            self.topic_model_.fit(corpus)
+        self.classes_ = np.array(self.themes)
+        self.n_char_features_ = len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ is not None else 0
+        self.n_features_ = (len(self.vectorizer_.vocabulary_) + self.n_char_features_
+                            + (self.topic_model_.n_topics_ if self.topic_model_ else 0) + len(self.themes))
+        return self
+
+    # -- supervised part ---------------------------------------------------------------------
+
+    def _splits(self, y_col: np.ndarray, groups) -> list | int:
+        n_splits = int(min(self.cv, max(2, y_col.sum())))
+        if groups is None:
+            return list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state).split(y_col, y_col))
+        return list(GroupKFold(n_splits=n_splits).split(y_col, y_col, groups))
+
+    def _base_estimator(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000,
+                                  random_state=self.random_state)
+
+    def fit_classifier(self, feats: UnitFeatures, Y: np.ndarray, groups=None, thresholds=None):
+        """Fit the calibrated per-theme classifiers on labelled units.
+
+        ``Y`` is the (n_units, n_themes) 0/1 label matrix. ``thresholds``
+        (per theme) may be given; otherwise they are chosen by cross-validated
+        F1 on the training units.
+        """
+        check_is_fitted(self, "vectorizer_")
+        Y = np.asarray(Y, dtype=int)
+        self.estimators_ = {}
+        for k, theme in enumerate(self.themes):
+            y = Y[:, k]
+            if y.sum() < _MIN_POSITIVES:
+                logger.warning("theme %s has %d positive units; scored from topics and keywords only", theme, y.sum())
+                continue
+            est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=self._splits(y, groups), ensemble=False)
+            est.fit(feats.X, y)
+            self.estimators_[theme] = est
+        if thresholds is None:
+            oof = self.cross_val_proba(feats, Y, groups)
+            thresholds = {t: best_f1_threshold(Y[:, k], oof[:, k]) for k, t in enumerate(self.themes)}
+        self.thresholds_ = {t: float(thresholds.get(t, UNSUPERVISED_THRESHOLD)) for t in self.themes}
+        self.mode_ = "supervised"
+        return self
+
+    def cv_folds(self, n_units: int, groups=None, n_splits: int | None = None) -> list:
+        """(train_idx, test_idx) folds over units; by ``groups`` (articles) when given."""
+        n_splits = n_splits or self.cv
+        splitter = GroupKFold(n_splits=n_splits) if groups is not None else \
+            KFold(n_splits, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(np.zeros((n_units, 1)), None, groups))
+
+    def cross_val_proba(self, feats: UnitFeatures, Y: np.ndarray, groups=None, folds=None) -> np.ndarray:
+        """Out-of-fold calibrated probabilities (n_units, n_themes); folds by ``groups``."""
+        Y = np.asarray(Y, dtype=int)
+        folds = folds if folds is not None else self.cv_folds(Y.shape[0], groups)
+        oof = np.zeros(Y.shape, dtype=float)
+        for train_idx, test_idx in folds:
+            sub = UnitFeatures([feats.tokens[i] for i in train_idx], feats.X[train_idx], feats.doc_topic[train_idx],
+                               feats.keyword_hits[train_idx])
+            for k, theme in enumerate(self.themes):
+                y = Y[train_idx, k]
+                if y.sum() < _MIN_POSITIVES:
+                    oof[test_idx, k] = self._unsupervised_scores(feats.doc_topic[test_idx], feats.keyword_hits[test_idx])[:, k]
+                    continue
+                g = np.asarray(groups)[train_idx] if groups is not None else None
+                est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=self._splits(y, g), ensemble=False)
+                est.fit(sub.X, y)
+                oof[test_idx, k] = est.predict_proba(feats.X[test_idx])[:, 1]
+        return oof
+
+    def fit(self, tokens, Y=None, *, groups=None, topic_tokens=None):
+        """Fit everything. ``tokens``: token lists of the units; ``Y``: their
+        (n_units, n_themes) 0/1 labels, or None to train without labels."""
+        self.fit_representation(tokens, topic_tokens)
+        if Y is None or not np.asarray(Y).any():
+            self.estimators_ = {}
+            self.thresholds_ = {t: UNSUPERVISED_THRESHOLD for t in self.themes}
+            self.mode_ = "unsupervised"
+            return self
+        return self.fit_classifier(self.features(tokens), Y, groups)
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _unsupervised_scores(self, doc_topic: np.ndarray, hits: np.ndarray) -> np.ndarray:
+        """Theme scores from the seeded topics and keywords alone: a fixed
+        logistic of keyword hits and the theme topic's weight. Not calibrated."""
+        topic = self._topic_theme_scores(doc_topic)
+        z = 2.5 * np.minimum(hits, 3) + 6.0 * topic - 4.0
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def proba_from_features(self, feats: UnitFeatures) -> np.ndarray:
+        check_is_fitted(self, "thresholds_")
+        n = feats.X.shape[0]
+        proba = self._unsupervised_scores(feats.doc_topic, feats.keyword_hits) if n else np.zeros((0, len(self.themes)))
+        for k, theme in enumerate(self.themes):
+            est = self.estimators_.get(theme)
+            if est is not None and n:
+                proba[:, k] = est.predict_proba(feats.X)[:, 1]
+        return proba
+
+    def predict_proba(self, tokens) -> np.ndarray:
+        """(n_units, n_themes) theme scores (calibrated when trained with labels)."""
+        return self.proba_from_features(self.features(tokens))
+
+    def decide(self, proba: np.ndarray) -> list[tuple[list[int], int | None]]:
+        """Per unit: the indices of the themes whose score passes their
+        threshold, highest first, and the primary (the top one) or None."""
+        check_is_fitted(self, "thresholds_")
+        limits = np.array([self.thresholds_[t] for t in self.themes])
+        out = []
+        for row in proba:
+            passing = [int(k) for k in np.argsort(-row) if row[k] >= limits[k]]
+            out.append((passing, passing[0] if passing else None))
+        return out
+
+    def predict(self, tokens) -> list[list[str]]:
+        """Theme ids per unit (may be empty)."""
+        return [[self.themes[k] for k in passing] for passing, _ in self.decide(self.predict_proba(tokens))]
+
+    def transform(self, tokens) -> np.ndarray:
+        """doc_topic (n_units, n_topics) of the seeded LDA."""
+        check_is_fitted(self, "vectorizer_")
+        if self.topic_model_ is None:
+            raise ValueError("this classifier has no topic model")
+        return self.topic_model_.transform(list(tokens))
+
+    def describe_topics(self, top_n: int = 10) -> list[list[str]]:
+        check_is_fitted(self, "vectorizer_")
+        return self.topic_model_.describe_topics(top_n) if self.topic_model_ is not None else []
+
+    # -- explanations ------------------------------------------------------------------------
+
+    def evidence(self, feats: UnitFeatures, i: int, theme_index: int, top_n: int = 5) -> list[str]:
+        """Terms of unit ``i`` with the largest positive contribution to a theme's score.
+
+        Supervised: coefficient × feature value over the unit's TF-IDF terms,
+        with each matched seed keyword credited its keyword feature's share.
+        Unsupervised: the matched seed keywords, then the unit's terms most
+        probable under the theme's topic.
+        """
+        theme = self.themes[theme_index]
+        row = feats.X[i]
+        est = self.estimators_.get(theme)
+        terms = self._word_terms()
+        seeds = set((self.seed_words or {}).get(theme, ()))
+        scored: dict[str, float] = {}
+        if est is not None:
+            coef = est.calibrated_classifiers_[0].estimator.coef_.ravel()
+            n_tfidf = len(terms)
+            kw_col = self.n_features_ - len(self.themes) + theme_index
+            gram_contrib: dict[str, float] = {}
+            for j, v in zip(row.indices, row.data):
+                c = coef[j] * v
+                if j < n_tfidf:
+                    if c > 0:
+                        scored[terms[j]] = c
+                elif j < n_tfidf + self.n_char_features_:
+                    gram_contrib[self._char_terms()[j - n_tfidf]] = c
+            if gram_contrib:
+                # A character n-gram's contribution goes to the tokens it occurs in.
+                analyzer = self.char_vectorizer_.analyzer
+                for tok in set(feats.tokens[i]):
+                    c = sum(gram_contrib.get(g, 0.0) for g in analyzer([tok]))
+                    if c > 0:
+                        scored[tok] = scored.get(tok, 0.0) + c
+            kw_contrib = coef[kw_col] * row[0, kw_col] if row[0, kw_col] else 0.0
+            if kw_contrib > 0:
+                matched = [t for t in feats.tokens[i] if t in seeds]
+                for t in matched:
+                    scored[t] = scored.get(t, 0.0) + kw_contrib / len(matched)
+        else:
+            for t in feats.tokens[i]:
+                if t in seeds:
+                    scored[t] = scored.get(t, 0.0) + 1.0
+            if self.topic_model_ is not None and theme in self.topic_model_.topic_themes_:
+                k = self.topic_model_.topic_themes_.index(theme)
+                token2id = self.topic_model_.dictionary_.token2id
+                for t in feats.tokens[i]:
+                    j = token2id.get(t)
+                    if j is not None:
+                        scored[t] = max(scored.get(t, 0.0), float(self.topic_model_.topic_term_[k, j]) * 10)
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [t for t, c in ranked[:top_n] if c > 0 and not math.isnan(c)]
+
+    def _word_terms(self):
+        if getattr(self, "_terms", None) is None:
+            self._terms = self.vectorizer_.get_feature_names_out()
+        return self._terms
+
+    def _char_terms(self):
+        if getattr(self, "_chars", None) is None:
+            self._chars = self.char_vectorizer_.get_feature_names_out()
+        return self._chars
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_terms", None)
+        state.pop("_chars", None)
+        return state

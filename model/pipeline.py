@@ -1,0 +1,171 @@
+"""ThemeModel: articles in, paragraphs with themes out.
+
+It joins the text pipeline (cleaning, segmentation, tokenization), the theme
+classifier (with its seeded LDA) and the codebook. The CLI, the batch job and
+the HTTP service all call :meth:`ThemeModel.predict_article` or
+:meth:`ThemeModel.predict_units`, so they cannot disagree.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .classifier import TopicClassifier
+from .codebook import Codebook
+from .errors import InvalidDocumentError
+from .preprocess import ProcessedArticle, TextPipeline
+from .segment import Unit
+from .topics import RESIDUAL
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ThemeModel"]
+
+TOP_TOPICS = 3
+MIN_TOPIC_WEIGHT = 0.15
+TOPIC_WORDS = 6
+EVIDENCE_TERMS = 5
+
+
+class ThemeModel:
+    """A trained theme model (see :mod:`model.bundle` for saving and loading)."""
+
+    def __init__(self, text_pipeline: TextPipeline, classifier: TopicClassifier, codebook: Codebook):
+        self.text_pipeline = text_pipeline
+        self.classifier = classifier
+        self.codebook = codebook
+        self.metadata: dict = {}
+        self._topic_words: list[list[str]] | None = None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_topic_words"] = None
+        state["metadata"] = {}
+        return state
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ThemeModel":
+        """Load a bundle directory (checks its manifest before unpickling)."""
+        from .bundle import load_bundle
+
+        return load_bundle(path)
+
+    @property
+    def version(self) -> str | None:
+        return self.metadata.get("model_version")
+
+    @property
+    def mode(self) -> str:
+        return self.classifier.mode_
+
+    # -- topics ------------------------------------------------------------------------------
+
+    def topic_words(self, top_n: int = 10) -> list[list[str]]:
+        if not self._topic_words or len(self._topic_words[0]) < top_n:
+            self._topic_words = self.classifier.describe_topics(max(top_n, 10))
+        return [words[:top_n] for words in self._topic_words]
+
+    def describe_topics(self, top_n: int = 10) -> list[dict]:
+        """Every LDA topic: id, the theme it maps to (or ``residual``), top words."""
+        tm = self.classifier.topic_model_
+        if tm is None:
+            return []
+        return [{"id": k, "theme": tm.topic_themes_[k], "words": words}
+                for k, words in enumerate(self.topic_words(top_n))]
+
+    # -- prediction --------------------------------------------------------------------------
+
+    def _label(self, texts: list[str]) -> list[dict]:
+        if not texts:
+            return []
+        tokenize = self.text_pipeline.tokenize
+        tokens = [tokenize(t) for t in texts]
+        clf = self.classifier
+        feats = clf.features(tokens)
+        proba = clf.proba_from_features(feats)
+        decisions = clf.decide(proba)
+        words = self.topic_words(TOPIC_WORDS) if clf.topic_model_ is not None else []
+        topic_themes = clf.topic_model_.topic_themes_ if clf.topic_model_ is not None else []
+        names = {t.id: t.name for t in self.codebook.themes}
+        out = []
+        for i, (passing, primary) in enumerate(decisions):
+            themes = [{"id": clf.themes[k], "name": names[clf.themes[k]], "score": round(float(proba[i, k]), 4)}
+                      for k in passing]
+            evidence = {clf.themes[k]: clf.evidence(feats, i, k, EVIDENCE_TERMS) for k in passing}
+            topics = []
+            if words:
+                row = feats.doc_topic[i]
+                for k in np.argsort(-row)[:TOP_TOPICS]:
+                    if row[k] < MIN_TOPIC_WEIGHT:
+                        break
+                    topics.append({"id": int(k), "weight": round(float(row[k]), 4), "words": words[k],
+                                   "theme": topic_themes[k]})
+            out.append({
+                "themes": themes,
+                "primary": clf.themes[primary] if primary is not None else None,
+                "scores": {t: round(float(proba[i, k]), 4) for k, t in enumerate(clf.themes)},
+                "evidence": evidence,
+                "topics": topics,
+            })
+        return out
+
+    def predict_units(self, texts: Sequence[str]) -> list[dict]:
+        """Label already-segmented units: each text is one unit (no cleaning
+        beyond what tokenization does). Returns one dict per text."""
+        if isinstance(texts, str):
+            raise TypeError("expected an iterable of unit texts, got str")
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise InvalidDocumentError(f"unit {i}: expected str, got {type(t).__name__}")
+        return self._label(texts)
+
+    def theme_shares(self, units: Iterable[dict]) -> list[dict]:
+        """An article's theme shares: each unit's characters, split among its
+        themes in proportion to their scores; shares sum to 1 over themes."""
+        totals: dict[str, float] = {}
+        for unit in units:
+            themes = unit["themes"]
+            score_sum = sum(t["score"] for t in themes)
+            for t in themes:
+                totals[t["id"]] = totals.get(t["id"], 0.0) + len(unit["text"]) * t["score"] / score_sum
+        grand = sum(totals.values())
+        names = {t.id: t.name for t in self.codebook.themes}
+        shares = [{"id": tid, "name": names[tid], "share": round(v / grand, 4)} for tid, v in totals.items()] if grand else []
+        return sorted(shares, key=lambda s: (-s["share"], s["id"]))
+
+    def predict_processed(self, article: ProcessedArticle) -> dict:
+        """Label the units of an article that went through the text pipeline."""
+        units: list[Unit] = article.units
+        labels = self._label([u.text for u in units])
+        paragraphs = [{"index": u.index, "heading": u.heading, "text": u.text, "start": u.start, "end": u.end, **lab}
+                      for u, lab in zip(units, labels)]
+        themed_chars = sum(len(p["text"]) for p in paragraphs if p["themes"])
+        total_chars = sum(len(p["text"]) for p in paragraphs)
+        return {
+            "article": {
+                "id": article.id,
+                "title": article.title,
+                "date": article.date,
+                "source": article.source,
+                "themes": self.theme_shares(paragraphs),
+                "coverage": round(themed_chars / total_chars, 4) if total_chars else 0.0,
+            },
+            "paragraphs": paragraphs,
+        }
+
+    def predict_article(self, text: str, title: str | None = None, doc_id: str | None = None) -> dict:
+        """Clean, segment and label one raw article.
+
+        Returns ``{"article": {title, date, source, themes: [{id, name, share}],
+        coverage}, "paragraphs": [{index, heading, text, start, end, themes:
+        [{id, name, score}], primary, scores, evidence, topics}]}``.
+        """
+        if not isinstance(text, str):
+            raise InvalidDocumentError(f"expected the article text as str, got {type(text).__name__}")
+        if not text.strip():
+            raise InvalidDocumentError("the article text is empty")
+        return self.predict_processed(self.text_pipeline.process(text, doc_id=doc_id, title=title))
