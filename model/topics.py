@@ -174,6 +174,9 @@ class SeededLDA(BaseEstimator, TransformerMixin):
         for measure in measures:
             cm = CoherenceModel(topics=topics, texts=docs, dictionary=self.dictionary_, coherence=measure,
                                 topn=top_n, processes=1)
-            per_topic = cm.get_coherence_per_topic()
+            # A top word pair that never co-occurs gives log(0) inside gensim;
+            # such a pair scores as gensim defines it, without a warning.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_topic = cm.get_coherence_per_topic()
             result[measure] = {"mean": float(np.mean(per_topic)), "per_topic": [float(x) for x in per_topic]}
         return result

@@ -28,3 +28,53 @@ def pipeline():
 @pytest.fixture(scope="session")
 def seed_texts() -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in SEEDS}
+
+
+def make_small_data(root: Path, n_labeled: int = 500, n_raw: int = 400, n_heldout: int = 80, with_labels: bool = True) -> Path:
+    """A small but real data/ directory: the bundled codebook and dictionaries,
+    the first annotated units, the first news items, the seeds."""
+    import json
+    import shutil
+
+    data = root / "data"
+    (data / "labeled").mkdir(parents=True)
+    (data / "heldout").mkdir()
+    (data / "raw").mkdir()
+    shutil.copy(DATA / "themes.yaml", data / "themes.yaml")
+    shutil.copytree(DATA / "dict", data / "dict")
+    shutil.copytree(DATA / "seeds", data / "seeds")
+    if with_labels:
+        lines = []
+        for name in ("seeds.jsonl", "news_xwlb.jsonl", "national_reports.jsonl"):
+            lines += (DATA / "labeled" / name).read_text(encoding="utf-8").splitlines()
+        (data / "labeled" / "sample.jsonl").write_text("\n".join(lines[:n_labeled]) + "\n", encoding="utf-8")
+        held = (DATA / "heldout" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
+        (data / "heldout" / "heldout.jsonl").write_text("\n".join(held[:n_heldout]) + "\n", encoding="utf-8")
+    raw = (DATA / "raw" / "xwlb_news_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    (data / "raw" / "news.jsonl").write_text("\n".join(raw[:n_raw]) + "\n", encoding="utf-8")
+    return data
+
+
+SMALL_CONFIG = dict(n_topics=12, lda_passes=2, lda_iterations=30, cv_folds=3, n_jobs=1)
+
+
+@pytest.fixture(scope="session")
+def small_trained(tmp_path_factory):
+    """A bundle trained on small real data (fast); returns (TrainResult, data_dir)."""
+    from training.train import TrainConfig, train
+
+    root = tmp_path_factory.mktemp("small")
+    data = make_small_data(root)
+    result = train(TrainConfig(data_dir=data, out_dir=root / "models", **SMALL_CONFIG))
+    return result, data
+
+
+@pytest.fixture(scope="session")
+def full_model(tmp_path_factory):
+    """The default model trained on the bundled data/ exactly as `dangjian train` does."""
+    from model.bundle import load_bundle
+    from training.train import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("models")
+    result = train(TrainConfig(data_dir=DATA, out_dir=out))
+    return load_bundle(result.bundle)

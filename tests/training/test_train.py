@@ -1,0 +1,139 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from model.bundle import MANIFEST, load_bundle, read_manifest
+from model.errors import ArtifactError, IncompatibleArtifactError, NotFittedError
+from tests.conftest import SMALL_CONFIG, make_small_data
+from training.train import TrainConfig, train
+
+COLLECTIVE = ("村党支部领办土地股份合作社，把村民的土地统一流转，发展高效特色种植产业，村集体经济收入从不足5万元增加到38万元，"
+              "入股村民年底每户分红3000多元。")
+
+
+pytestmark = pytest.mark.slow
+
+
+def test_train_writes_a_complete_bundle(small_trained):
+    result, _ = small_trained
+    bundle = result.bundle
+    for name in ("model.json", "pipeline.joblib", "topics.json", "themes.yaml", "user_dict.txt", "report.md", "report.json"):
+        assert (bundle / name).is_file(), name
+    manifest = read_manifest(bundle)
+    assert manifest["schema_version"] == 1
+    assert len(manifest["training_data"]["sha256"]) == 64
+    assert {"scikit-learn", "gensim", "jieba", "numpy"} <= set(manifest["package_versions"])
+    assert "heldout" in manifest["metrics"] and "cv" in manifest["metrics"]
+    assert (bundle.parent / "latest").resolve() == bundle.resolve()
+    report = json.loads((bundle / "report.json").read_text(encoding="utf-8"))
+    for block in ("cv", "heldout"):
+        assert set(report[block]) == {"classifier", "keyword_baseline", "lda_baseline"}
+    assert "c_v" in report["topic_model"] and "c_npmi" in report["topic_model"]
+    assert len(report["topic_model"]["topics"]) == 12
+    assert "## Held-out" in (bundle / "report.md").read_text(encoding="utf-8")
+
+
+def test_seeding_puts_seed_words_in_their_topics(small_trained):
+    result, _ = small_trained
+    share = result.report["topic_model"]["seed_word_share"]
+    # Without seeding no topic is made of one theme's keywords; with it most seeded topics are.
+    assert np.mean(list(share.values())) >= 0.3
+
+
+def test_save_load_gives_identical_predictions(small_trained, tmp_path):
+    result, _ = small_trained
+    model = load_bundle(result.bundle)
+    copy = tmp_path / "copy"
+    shutil.copytree(result.bundle, copy)
+    again = load_bundle(copy)
+    text = "村“两委”换届选举顺利完成，新当选的村党组织书记平均年龄下降6岁。" + COLLECTIVE
+    assert model.predict_article(text) == again.predict_article(text)
+
+
+def test_bundle_from_another_schema_version_is_refused(small_trained, tmp_path):
+    result, _ = small_trained
+    copy = tmp_path / "old"
+    shutil.copytree(result.bundle, copy)
+    manifest = json.loads((copy / MANIFEST).read_text(encoding="utf-8"))
+    manifest["schema_version"] = 99
+    (copy / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IncompatibleArtifactError, match="schema_version 99"):
+        load_bundle(copy)
+
+
+def test_tampered_or_incomplete_bundle_is_refused(small_trained, tmp_path):
+    result, _ = small_trained
+    tampered = tmp_path / "tampered"
+    shutil.copytree(result.bundle, tampered)
+    with open(tampered / "pipeline.joblib", "ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(ArtifactError, match="checksum"):
+        load_bundle(tampered)
+    no_manifest = tmp_path / "nomanifest"
+    shutil.copytree(result.bundle, no_manifest)
+    (no_manifest / MANIFEST).unlink()
+    with pytest.raises(ArtifactError, match="missing model.json"):
+        load_bundle(no_manifest)
+    with pytest.raises(ArtifactError, match="no model bundle"):
+        load_bundle(tmp_path / "absent")
+
+
+def test_training_is_repeatable(small_trained, tmp_path):
+    result, data = small_trained
+    again = train(TrainConfig(data_dir=data, out_dir=tmp_path / "models", **SMALL_CONFIG))
+    a, b = load_bundle(result.bundle), load_bundle(again.bundle)
+    probe = [COLLECTIVE, "开展党员冬训，组织农村党员集中学习培训。", "今天北京晴转多云，气温零下2度到8度。"]
+    assert a.predict_units(probe) == b.predict_units(probe)
+
+
+def test_training_without_labels_still_gives_a_working_model(tmp_path):
+    data = make_small_data(tmp_path, with_labels=False)
+    result = train(TrainConfig(data_dir=data, out_dir=tmp_path / "models", **SMALL_CONFIG))
+    assert result.report["mode"] == "unsupervised"
+    assert "no labels" in (result.bundle / "report.md").read_text(encoding="utf-8")
+    model = load_bundle(result.bundle)
+    assert model.mode == "unsupervised"
+    (unit,) = model.predict_units([COLLECTIVE])
+    assert "collective_economy" in [t["id"] for t in unit["themes"]]
+    assert unit["evidence"]["collective_economy"]
+
+
+def test_promotion_keeps_latest_when_new_bundle_is_worse(small_trained, tmp_path):
+    result, data = small_trained
+    models = tmp_path / "models"
+    shutil.copytree(result.bundle, models / result.bundle.name)
+    (models / "latest").symlink_to(result.bundle.name)
+    # Labels scrambled: the new model is worse on the held-out data.
+    worse = tmp_path / "worse"
+    shutil.copytree(data, worse)
+    sample = worse / "labeled" / "sample.jsonl"
+    recs = [json.loads(l) for l in sample.read_text(encoding="utf-8").splitlines()]
+    rng = np.random.default_rng(0)
+    labels = [(r["labels"], r["primary"]) for r in recs]
+    rng.shuffle(labels)
+    for r, (lab, prim) in zip(recs, labels):
+        r["labels"], r["primary"] = lab, prim
+    sample.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    kept = train(TrainConfig(data_dir=worse, out_dir=models, **SMALL_CONFIG))
+    assert not kept.promoted
+    assert (models / "latest").resolve().name == result.bundle.name
+    assert kept.bundle.exists()  # the new bundle stays, for inspection
+    forced = train(TrainConfig(data_dir=worse, out_dir=models, force=True, **SMALL_CONFIG))
+    assert forced.promoted
+    assert (models / "latest").resolve().name == forced.bundle.name
+    assert (models / result.bundle.name).exists()  # old bundle kept for rollback
+
+
+def test_topics_argument_below_number_of_themes_is_an_error(tmp_path):
+    data = make_small_data(tmp_path, n_labeled=50, n_raw=50)
+    with pytest.raises(ValueError, match="at least the number of themes"):
+        train(TrainConfig(data_dir=data, out_dir=tmp_path / "m", n_topics=5, lda_passes=1))
+
+
+def test_classifier_not_fitted_raises():
+    from model.classifier import TopicClassifier
+
+    with pytest.raises(NotFittedError):
+        TopicClassifier(themes=["a"]).predict([["x"]])
