@@ -63,6 +63,60 @@ class char_ngram_analyzer:
         return f"char_ngram_analyzer({self.low}, {self.high})"
 
 
+class TokenGramIndex:
+    """Vocabulary ids of the features one token produces (itself, or its
+    character n-grams), memoised per token: tokens repeat, n-gram work doesn't."""
+
+    MAX_CACHE = 200_000
+
+    def __init__(self, vectorizer: TfidfVectorizer):
+        self.vocab = vectorizer.vocabulary_
+        self.analyzer = vectorizer.analyzer
+        self.cache: dict[str, tuple[int, ...]] = {}
+
+    def ids(self, token: str) -> tuple[int, ...]:
+        found = self.cache.get(token)
+        if found is None:
+            vocab = self.vocab
+            found = tuple(vocab[g] for g in self.analyzer([token]) if g in vocab)
+            if len(self.cache) >= self.MAX_CACHE:
+                self.cache.clear()
+            self.cache[token] = found
+        return found
+
+
+def tfidf_transform(vectorizer: TfidfVectorizer, docs, index: TokenGramIndex | None = None) -> sp.csr_matrix:
+    """``vectorizer.transform(docs)`` for a fitted TfidfVectorizer whose
+    analyzer works token by token (identity or character n-grams within
+    tokens), with sublinear tf, idf and l2 norm: the same numbers without
+    sklearn's per-call validation, which dominates for a handful of units."""
+    index = index or TokenGramIndex(vectorizer)
+    ids = index.ids
+    indptr, indices, data = [0], [], []
+    for doc in docs:
+        row: dict[int, int] = {}
+        for tok in doc:
+            for j in ids(tok):
+                row[j] = row.get(j, 0) + 1
+        indices.extend(row)
+        data.extend(row.values())
+        indptr.append(len(indices))
+    values = np.asarray(data, dtype=np.float64)
+    idx = np.asarray(indices, dtype=np.int64)
+    if vectorizer.sublinear_tf:
+        values = np.log(values) + 1.0
+    values *= vectorizer.idf_[idx]
+    indptr = np.asarray(indptr)
+    lengths = np.diff(indptr)
+    row_of = np.repeat(np.arange(len(lengths)), lengths)
+    norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=len(lengths)))
+    norms[norms == 0] = 1.0
+    values /= norms[row_of]
+    X = sp.csr_matrix((values, idx, indptr), shape=(len(lengths), len(vectorizer.vocabulary_)))
+    X.sort_indices()
+    return X
+
+
 def best_f1_threshold(y_true: np.ndarray, proba: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> float:
     """The probability cut-off in [lo, hi] that maximises F1 on (y_true, proba)."""
     y_true = np.asarray(y_true, dtype=bool)
@@ -81,12 +135,43 @@ def best_f1_threshold(y_true: np.ndarray, proba: np.ndarray, lo: float = 0.1, hi
 
 @dataclass
 class UnitFeatures:
-    """Everything computed once per unit: tokens, features, topic mixture."""
+    """Everything computed once per unit, block by block.
+
+    ``words`` (n_units, n_words) and ``chars`` (n_units, n_char_grams) are
+    TF-IDF; ``doc_topic`` (n_units, n_topics); ``keyword_hits`` (n_units,
+    n_themes) raw counts. ``X`` is the full feature matrix (built on first use:
+    training needs it, scoring does not).
+    """
 
     tokens: list[list[str]]
-    X: sp.csr_matrix
+    words: sp.csr_matrix
+    chars: sp.csr_matrix
     doc_topic: np.ndarray
-    keyword_hits: np.ndarray  # (n_units, n_themes) raw counts
+    keyword_hits: np.ndarray
+    topic_weight: float
+    keyword_weight: float
+    _X: sp.csr_matrix | None = None
+
+    @property
+    def n_units(self) -> int:
+        return self.words.shape[0]
+
+    @property
+    def keyword_block(self) -> np.ndarray:
+        return np.log1p(self.keyword_hits) * self.keyword_weight
+
+    @property
+    def X(self) -> sp.csr_matrix:
+        if self._X is None:
+            self._X = sp.hstack([self.words, self.chars, sp.csr_matrix(self.doc_topic * self.topic_weight),
+                                 sp.csr_matrix(self.keyword_block)], format="csr")
+        return self._X
+
+    def subset(self, idx) -> "UnitFeatures":
+        idx = np.asarray(idx)
+        return UnitFeatures([self.tokens[i] for i in idx], self.words[idx], self.chars[idx], self.doc_topic[idx],
+                            self.keyword_hits[idx], self.topic_weight, self.keyword_weight,
+                            self._X[idx] if self._X is not None else None)
 
 
 class TopicClassifier(BaseEstimator, ClassifierMixin):
@@ -152,12 +237,15 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         if isinstance(tokens, str):
             raise TypeError("expected an iterable of token lists, got str")
         tokens = list(tokens)
-        tfidf = self.vectorizer_.transform(tokens)
-        chars = self.char_vectorizer_.transform(tokens) if self.char_vectorizer_ is not None else sp.csr_matrix((len(tokens), 0))
+        if getattr(self, "_indexes", None) is None:
+            self._indexes = (TokenGramIndex(self.vectorizer_),
+                             TokenGramIndex(self.char_vectorizer_) if self.char_vectorizer_ is not None else None)
+        word_index, char_index = self._indexes
+        tfidf = tfidf_transform(self.vectorizer_, tokens, word_index)
+        chars = tfidf_transform(self.char_vectorizer_, tokens, char_index) if char_index is not None else sp.csr_matrix((len(tokens), 0))
         doc_topic = self.topic_model_.transform(tokens) if self.topic_model_ is not None else np.zeros((len(tokens), 0))
         hits = self._keyword_hits(tokens)
-        blocks = [tfidf, chars, sp.csr_matrix(doc_topic * self.topic_weight), sp.csr_matrix(np.log1p(hits) * self.keyword_weight)]
-        return UnitFeatures(tokens, sp.hstack(blocks, format="csr"), doc_topic, hits)
+        return UnitFeatures(tokens, tfidf, chars, doc_topic, hits, self.topic_weight, self.keyword_weight)
 
     def fit_representation(self, tokens: list[list[str]], topic_tokens: list[list[str]] | None = None,
                            fitted_topic_model: SeededLDA | None = None):
@@ -176,6 +264,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self.vectorizer_ = TfidfVectorizer(analyzer=identity_analyzer, min_df=self.min_df, max_df=self.max_df,
                                            sublinear_tf=True, dtype=np.float64)
         self.vectorizer_.fit(corpus)
+        self._indexes = None
         self.char_vectorizer_ = None
         if self.char_ngrams:
             self.char_vectorizer_ = TfidfVectorizer(analyzer=char_ngram_analyzer(*self.char_ngrams), min_df=self.min_df,
@@ -229,7 +318,27 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             thresholds = {t: best_f1_threshold(Y[:, k], oof[:, k]) for k, t in enumerate(self.themes)}
         self.thresholds_ = {t: float(thresholds.get(t, UNSUPERVISED_THRESHOLD)) for t in self.themes}
         self.mode_ = "supervised"
+        self._compile()
         return self
+
+    def _compile(self):
+        """Stack the per-theme linear models and their sigmoid calibrations into
+        arrays, so scoring is one sparse product for all themes (sklearn's
+        per-call input validation costs more than the arithmetic here)."""
+        n_themes = len(self.themes)
+        self.weights_ = np.zeros((self.n_features_, n_themes))
+        self.intercepts_ = np.zeros(n_themes)
+        self.calibration_ = np.zeros((n_themes, 2))  # (a, b): p = expit(-(a * f + b))
+        self.supervised_ = np.zeros(n_themes, dtype=bool)
+        for k, theme in enumerate(self.themes):
+            est = self.estimators_.get(theme)
+            if est is None:
+                continue
+            cal = est.calibrated_classifiers_[0]
+            self.weights_[:, k] = cal.estimator.coef_.ravel()
+            self.intercepts_[k] = cal.estimator.intercept_[0]
+            self.calibration_[k] = (cal.calibrators[0].a_, cal.calibrators[0].b_)
+            self.supervised_[k] = True
 
     def cv_folds(self, n_units: int, groups=None, n_splits: int | None = None) -> list:
         """(train_idx, test_idx) folds over units; by ``groups`` (articles) when given."""
@@ -244,8 +353,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         folds = folds if folds is not None else self.cv_folds(Y.shape[0], groups)
         oof = np.zeros(Y.shape, dtype=float)
         for train_idx, test_idx in folds:
-            sub = UnitFeatures([feats.tokens[i] for i in train_idx], feats.X[train_idx], feats.doc_topic[train_idx],
-                               feats.keyword_hits[train_idx])
+            sub = feats.subset(train_idx)
             for k, theme in enumerate(self.themes):
                 y = Y[train_idx, k]
                 if y.sum() < _MIN_POSITIVES:
@@ -279,12 +387,18 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
 
     def proba_from_features(self, feats: UnitFeatures) -> np.ndarray:
         check_is_fitted(self, "thresholds_")
-        n = feats.X.shape[0]
-        proba = self._unsupervised_scores(feats.doc_topic, feats.keyword_hits) if n else np.zeros((0, len(self.themes)))
-        for k, theme in enumerate(self.themes):
-            est = self.estimators_.get(theme)
-            if est is not None and n:
-                proba[:, k] = est.predict_proba(feats.X)[:, 1]
+        if not feats.n_units:
+            return np.zeros((0, len(self.themes)))
+        proba = self._unsupervised_scores(feats.doc_topic, feats.keyword_hits)
+        if self.estimators_:
+            n_words, n_chars = feats.words.shape[1], feats.chars.shape[1]
+            n_topics = feats.doc_topic.shape[1]
+            W = self.weights_
+            decision = (np.asarray(feats.words @ W[:n_words]) + np.asarray(feats.chars @ W[n_words:n_words + n_chars])
+                        + (feats.doc_topic * self.topic_weight) @ W[n_words + n_chars:n_words + n_chars + n_topics]
+                        + feats.keyword_block @ W[n_words + n_chars + n_topics:] + self.intercepts_)
+            calibrated = 1.0 / (1.0 + np.exp(self.calibration_[:, 0] * decision + self.calibration_[:, 1]))
+            proba[:, self.supervised_] = calibrated[:, self.supervised_]
         return proba
 
     def predict_proba(self, tokens) -> np.ndarray:
@@ -328,23 +442,22 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         probable under the theme's topic.
         """
         theme = self.themes[theme_index]
-        row = feats.X[i]
         est = self.estimators_.get(theme)
         terms = self._word_terms()
         seeds = set((self.seed_words or {}).get(theme, ()))
         scored: dict[str, float] = {}
         if est is not None:
-            coef = est.calibrated_classifiers_[0].estimator.coef_.ravel()
+            coef = self.weights_[:, theme_index]
             n_tfidf = len(terms)
             kw_col = self.n_features_ - len(self.themes) + theme_index
-            gram_contrib: dict[str, float] = {}
-            for j, v in zip(row.indices, row.data):
+            words, chars = feats.words, feats.chars
+            for j, v in zip(words.indices[words.indptr[i]:words.indptr[i + 1]], words.data[words.indptr[i]:words.indptr[i + 1]]):
                 c = coef[j] * v
-                if j < n_tfidf:
-                    if c > 0:
-                        scored[terms[j]] = c
-                elif j < n_tfidf + self.n_char_features_:
-                    gram_contrib[self._char_terms()[j - n_tfidf]] = c
+                if c > 0:
+                    scored[terms[j]] = c
+            char_terms = self._char_terms() if self.char_vectorizer_ is not None else ()
+            gram_contrib = {char_terms[j]: coef[n_tfidf + j] * v for j, v in
+                            zip(chars.indices[chars.indptr[i]:chars.indptr[i + 1]], chars.data[chars.indptr[i]:chars.indptr[i + 1]])}
             if gram_contrib:
                 # A character n-gram's contribution goes to the tokens it occurs in.
                 analyzer = self.char_vectorizer_.analyzer
@@ -352,7 +465,8 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                     c = sum(gram_contrib.get(g, 0.0) for g in analyzer([tok]))
                     if c > 0:
                         scored[tok] = scored.get(tok, 0.0) + c
-            kw_contrib = coef[kw_col] * row[0, kw_col] if row[0, kw_col] else 0.0
+            kw_value = feats.keyword_block[i, theme_index]
+            kw_contrib = coef[kw_col] * kw_value if kw_value else 0.0
             if kw_contrib > 0:
                 matched = [t for t in feats.tokens[i] if t in seeds]
                 for t in matched:
@@ -385,4 +499,5 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         state = self.__dict__.copy()
         state.pop("_terms", None)
         state.pop("_chars", None)
+        state.pop("_indexes", None)
         return state

@@ -139,8 +139,22 @@ class ThemeModel:
 
     def predict_processed(self, article: ProcessedArticle) -> dict:
         """Label the units of an article that went through the text pipeline."""
+        return self._assemble(article, self._label([u.text for u in article.units]))
+
+    def predict_processed_batch(self, articles: Sequence[ProcessedArticle]) -> list[dict]:
+        """Label several processed articles in one pass over all their units
+        (the topic inference and the classifiers run once per batch)."""
+        texts = [u.text for a in articles for u in a.units]
+        labels = self._label(texts)
+        out, start = [], 0
+        for article in articles:
+            end = start + len(article.units)
+            out.append(self._assemble(article, labels[start:end]))
+            start = end
+        return out
+
+    def _assemble(self, article: ProcessedArticle, labels: list[dict]) -> dict:
         units: list[Unit] = article.units
-        labels = self._label([u.text for u in units])
         paragraphs = [{"index": u.index, "heading": u.heading, "text": u.text, "start": u.start, "end": u.end, **lab}
                       for u, lab in zip(units, labels)]
         themed_chars = sum(len(p["text"]) for p in paragraphs if p["themes"])
@@ -169,3 +183,16 @@ class ThemeModel:
         if not text.strip():
             raise InvalidDocumentError("the article text is empty")
         return self.predict_processed(self.text_pipeline.process(text, doc_id=doc_id, title=title))
+
+    def predict_articles(self, articles: Iterable[tuple[str, str | None, str | None]]) -> list[dict]:
+        """Batch form of :meth:`predict_article`: ``(text, title, doc_id)``
+        triples in, one result per article out, identical to calling
+        predict_article on each (the units are labelled together)."""
+        processed = []
+        for text, title, doc_id in articles:
+            if not isinstance(text, str):
+                raise InvalidDocumentError(f"{doc_id or 'document'}: expected the article text as str, got {type(text).__name__}")
+            if not text.strip():
+                raise InvalidDocumentError(f"{doc_id or 'document'}: the article text is empty")
+            processed.append(self.text_pipeline.process(text, doc_id=doc_id, title=title))
+        return self.predict_processed_batch(processed)

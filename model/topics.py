@@ -124,21 +124,69 @@ class SeededLDA(BaseEstimator, TransformerMixin):
 
     def _set_inference_cache(self):
         self.topic_term_ = self.lda_.get_topics()  # (n_topics, n_terms), rows sum to 1
+        self.exp_elog_beta_ = np.asarray(self.lda_.expElogbeta, dtype=np.float64)  # (n_topics, n_terms)
+        self.alpha_ = np.asarray(self.lda_.alpha, dtype=np.float64)
 
     def __setstate__(self, state):
         self.__dict__.update(state)
 
     # -- inference --------------------------------------------------------------------------
 
+    def counts(self, docs) -> "sp.csr_matrix":
+        """Bag-of-words counts (n_docs, n_terms) in the model's vocabulary."""
+        import scipy.sparse as sp
+
+        token2id = self.dictionary_.token2id
+        indptr, indices, data = [0], [], []
+        for doc in docs:
+            row: dict[int, int] = {}
+            for tok in doc:
+                j = token2id.get(tok)
+                if j is not None:
+                    row[j] = row.get(j, 0) + 1
+            indices.extend(row)
+            data.extend(row.values())
+            indptr.append(len(indices))
+        return sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+                             shape=(len(docs), len(token2id)))
+
     def transform(self, docs) -> np.ndarray:
-        """doc_topic (n_docs, n_topics): each row the topic mixture of one document."""
+        """doc_topic (n_docs, n_topics): each row the topic mixture of one document.
+
+        Variational inference (the E-step of gensim's LdaModel.inference),
+        vectorised over the whole batch and started from a fixed point instead
+        of gensim's random draw, so the same text always gets the same
+        mixture, whatever was inferred before it. An empty document gets the
+        prior mixture.
+        """
+        import scipy.sparse as sp
+        from scipy.special import digamma
+
         check_is_fitted(self, "lda_")
         docs = _check_token_lists(docs)
-        if not docs:
-            return np.zeros((0, self.n_topics_))
-        bows = [self.dictionary_.doc2bow(doc) for doc in docs]
-        gamma, _ = self.lda_.inference(bows)
-        # An empty bag of words gets the prior (uniform) mixture.
+        n_docs, n_topics = len(docs), self.n_topics_
+        if not n_docs:
+            return np.zeros((0, n_topics))
+        X = self.counts(docs)
+        rows = np.repeat(np.arange(n_docs), np.diff(X.indptr))
+        cts = X.data
+        beta_cols = np.ascontiguousarray(self.exp_elog_beta_[:, X.indices].T)  # (nnz, n_topics)
+        # Sums over each document's terms as one sparse product: (n_docs, nnz).
+        row_sum = sp.csr_matrix((np.ones(len(cts)), np.arange(len(cts)), X.indptr), shape=(n_docs, len(cts)))
+        alpha = self.alpha_
+        gamma = np.ones((n_docs, n_topics))
+        active = np.ones(n_docs, dtype=bool)
+        for _ in range(self.iterations):
+            exp_elog_theta = np.exp(digamma(gamma) - digamma(gamma.sum(axis=1, keepdims=True)))
+            phinorm = np.einsum("ik,ik->i", exp_elog_theta[rows], beta_cols) + 1e-100
+            new_gamma = alpha + exp_elog_theta * np.asarray(row_sum @ (beta_cols * (cts / phinorm)[:, None]))
+            # Each document stops on its own (as in gensim), so its mixture
+            # does not depend on the other documents in the batch.
+            change = np.abs(new_gamma - gamma).mean(axis=1)
+            gamma[active] = new_gamma[active]
+            active &= change >= 1e-3
+            if not active.any():
+                break
         return gamma / gamma.sum(axis=1, keepdims=True)
 
     def describe_topics(self, top_n: int = 10) -> list[list[str]]:
