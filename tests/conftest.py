@@ -78,3 +78,24 @@ def full_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")
     result = train(TrainConfig(data_dir=DATA, out_dir=out))
     return load_bundle(result.bundle)
+
+
+@pytest.fixture(scope="session")
+def small_model(small_trained):
+    from model.bundle import load_bundle
+
+    result, _ = small_trained
+    return load_bundle(result.bundle)
+
+
+@pytest.fixture(scope="session")
+def app(small_model):
+    from service.app import create_app
+
+    return create_app({"TESTING": True, "MAX_CHARS_PER_DOC": 20_000, "MAX_DOCS_PER_REQUEST": 5,
+                       "MAX_CONTENT_LENGTH": 512 * 1024}, model=small_model)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    return app.test_client()

@@ -1,0 +1,85 @@
+"""The Flask application factory and ``dangjian serve``.
+
+Production: ``gunicorn -w 2 -b 0.0.0.0:8000 'service.app:create_app()'``
+(each worker calls create_app once and so loads the model once).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Sequence
+
+from flask import Flask, render_template
+
+from model.bundle import load_bundle
+from model.errors import ArtifactError
+
+from .errors import register_error_handlers
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "MODEL_DIR": "models/latest",
+    "MAX_CHARS_PER_DOC": 200_000,
+    "MAX_DOCS_PER_REQUEST": 100,
+    # Bodies over this are refused (413) before they are read or parsed.
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "JSON_SORT_KEYS": False,
+}
+
+
+def create_app(test_config: dict | None = None, model=None) -> Flask:
+    """Build the app: config defaults → ``DANGJIAN_*`` environment → ``test_config``;
+    then load the model bundle once (or use ``model``, already loaded)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba logs at DEBUG to stderr by default
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if os.environ.get("DANGJIAN_MODEL"):
+        app.config["MODEL_DIR"] = os.environ["DANGJIAN_MODEL"]
+    app.config.from_prefixed_env("DANGJIAN")
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    if model is None:
+        try:
+            model = load_bundle(app.config["MODEL_DIR"])
+        except ArtifactError as exc:
+            raise ArtifactError(
+                f"cannot start: {exc}. Train a model first with `dangjian train` (it writes models/latest), "
+                f"or point --model / DANGJIAN_MODEL at a bundle directory.") from None
+    app.extensions["theme_model"] = model
+    logger.info("serving model %s from %s", model.version, app.config["MODEL_DIR"])
+
+    from .api import bp
+
+    app.register_blueprint(bp)
+    register_error_handlers(app)
+
+    @app.get("/")
+    def index():
+        return render_template("index.html", model_version=model.version,
+                               max_chars=app.config["MAX_CHARS_PER_DOC"])
+
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dangjian serve", description="Run the HTTP service (development server).")
+    parser.add_argument("--model", help="bundle directory (default: $DANGJIAN_MODEL or models/latest)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    config = {"MODEL_DIR": args.model} if args.model else None
+    try:
+        app = create_app(config)
+    except ArtifactError as exc:
+        print(f"dangjian serve: {exc}", file=sys.stderr)
+        return 1
+    print(f"serving on http://{args.host}:{args.port}/ (development server; use gunicorn in production)", file=sys.stderr)
+    app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+    return 0

@@ -1,0 +1,147 @@
+"""The OpenAPI 3 description of the service (served at ``/openapi.json``)."""
+from __future__ import annotations
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def build_spec(config) -> dict:
+    max_chars = config["MAX_CHARS_PER_DOC"]
+    max_docs = config["MAX_DOCS_PER_REQUEST"]
+    max_bytes = config["MAX_CONTENT_LENGTH"]
+    input_errors = {
+        "400": _error("Body is not valid JSON or not UTF-8"),
+        "413": _error(f"Body over {max_bytes} bytes, text over {max_chars} characters, or over {max_docs} documents"),
+        "415": _error("Content-Type is not application/json"),
+        "422": _error("JSON is valid but not a valid request (missing/empty/ill-typed field)"),
+    }
+    schemas = {
+        "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "example": "missing_text"},
+                "message": {"type": "string"}}}},
+        },
+        "ClassifyRequest": {
+            "type": "object", "required": ["text"], "additionalProperties": False,
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": max_chars,
+                         "description": "The raw article, as scraped; it is cleaned and segmented by the service."},
+                "title": {"type": "string"},
+            },
+        },
+        "BatchDocument": {
+            "type": "object", "required": ["id", "text"], "additionalProperties": False,
+            "properties": {
+                "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                "text": {"type": "string", "minLength": 1, "maxLength": max_chars},
+                "title": {"type": "string"},
+            },
+        },
+        "BatchRequest": {
+            "type": "object", "required": ["documents"], "additionalProperties": False,
+            "properties": {"documents": {"type": "array", "minItems": 1, "maxItems": max_docs,
+                                         "items": _ref("BatchDocument")}},
+        },
+        "ThemeScore": {"type": "object", "required": ["id", "name", "score"], "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"},
+            "score": {"type": "number", "minimum": 0, "maximum": 1}}},
+        "ThemeShare": {"type": "object", "required": ["id", "name", "share"], "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"},
+            "share": {"type": "number", "minimum": 0, "maximum": 1}}},
+        "UnitTopic": {"type": "object", "required": ["id", "weight", "words"], "properties": {
+            "id": {"type": "integer"}, "weight": {"type": "number"},
+            "words": {"type": "array", "items": {"type": "string"}},
+            "theme": {"type": "string", "description": "the theme the topic is seeded for, or 'residual'"}}},
+        "Paragraph": {
+            "type": "object",
+            "required": ["index", "heading", "text", "start", "end", "themes", "primary", "evidence", "topics"],
+            "properties": {
+                "index": {"type": "integer"},
+                "heading": {"type": "string", "nullable": True},
+                "text": {"type": "string"},
+                "start": {"type": "integer", "description": "offset of the unit in the cleaned article"},
+                "end": {"type": "integer"},
+                "themes": {"type": "array", "items": _ref("ThemeScore"), "description": "themes above their threshold, best first"},
+                "primary": {"type": "string", "nullable": True},
+                "scores": {"type": "object", "additionalProperties": {"type": "number"},
+                           "description": "calibrated score of every theme"},
+                "evidence": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                             "description": "per assigned theme, the terms that contributed most to its score"},
+                "topics": {"type": "array", "items": _ref("UnitTopic")},
+            },
+        },
+        "Article": {
+            "type": "object", "required": ["title", "themes"],
+            "properties": {
+                "title": {"type": "string", "nullable": True},
+                "date": {"type": "string", "nullable": True},
+                "source": {"type": "string", "nullable": True},
+                "themes": {"type": "array", "items": _ref("ThemeShare")},
+                "coverage": {"type": "number", "description": "share of the article's characters in units with a theme"},
+            },
+        },
+        "ClassifyResponse": {
+            "type": "object", "required": ["model", "article", "paragraphs"],
+            "properties": {"model": {"type": "string"}, "article": _ref("Article"),
+                           "paragraphs": {"type": "array", "items": _ref("Paragraph")}},
+        },
+        "BatchResponse": {
+            "type": "object", "required": ["model", "documents"],
+            "properties": {"model": {"type": "string"}, "documents": {"type": "array", "items": {
+                "type": "object", "required": ["id", "article", "paragraphs"],
+                "properties": {"id": {"type": "string"}, "article": _ref("Article"),
+                               "paragraphs": {"type": "array", "items": _ref("Paragraph")}}}}},
+        },
+        "Theme": {"type": "object", "required": ["id", "name", "name_en", "description", "keywords"], "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
+            "description": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}}},
+        "Topic": {"type": "object", "required": ["id", "theme", "words"], "properties": {
+            "id": {"type": "integer"}, "theme": {"type": "string"},
+            "words": {"type": "array", "items": {"type": "string"}}}},
+    }
+
+    def json_response(schema: dict, description: str = "OK") -> dict:
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    paths = {
+        "/v1/classify": {"post": {
+            "summary": "Themes of every paragraph of one article",
+            "operationId": "classify",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ClassifyRequest")}}},
+            "responses": {"200": json_response(_ref("ClassifyResponse")), **input_errors},
+        }},
+        "/v1/classify/batch": {"post": {
+            "summary": f"Themes for up to {max_docs} articles",
+            "operationId": "classifyBatch",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("BatchRequest")}}},
+            "responses": {"200": json_response(_ref("BatchResponse")), **input_errors},
+        }},
+        "/v1/themes": {"get": {"summary": "The codebook", "operationId": "themes", "responses": {
+            "200": json_response({"type": "object", "required": ["themes"],
+                                  "properties": {"themes": {"type": "array", "items": _ref("Theme")}}})}}},
+        "/v1/topics": {"get": {"summary": "The LDA topics with their mapped themes", "operationId": "topics", "responses": {
+            "200": json_response({"type": "object", "required": ["topics"],
+                                  "properties": {"topics": {"type": "array", "items": _ref("Topic")}}})}}},
+        "/v1/model": {"get": {"summary": "The model card: version, training data, parameters, evaluation figures",
+                              "operationId": "model", "responses": {"200": json_response({"type": "object"})}}},
+        "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz", "responses": {
+            "200": json_response({"type": "object", "required": ["status"], "properties": {
+                "status": {"type": "string"}, "model": {"type": "string"}}})}}},
+        "/openapi.json": {"get": {"summary": "This description", "operationId": "openapi",
+                                  "responses": {"200": json_response({"type": "object"})}}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "dangjian-topics", "version": "1.0.0",
+                 "description": "Paragraph-level themes of Chinese news on grassroots party building. "
+                                f"Limits: {max_chars} characters per text, {max_docs} documents per batch, "
+                                f"{max_bytes} bytes per request body. Errors are JSON: {{\"error\": {{\"code\", \"message\"}}}}."},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
