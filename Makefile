@@ -14,17 +14,24 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Main job on the bundled data: clean and segment the bundled seed articles.
+# Main job on the bundled data: train the default model from data/, then label
+# the bundled seed articles and 300 bundled news items, with a summary and a report.
 demo: $(STAMP)
+	$(BIN)/dangjian train
 	mkdir -p out
-	$(BIN)/dangjian clean data/seeds > out/seeds.units.jsonl
-	@echo "wrote out/seeds.units.jsonl ($$(wc -l < out/seeds.units.jsonl) paragraph units)"
+	head -n 300 data/raw/xwlb_news_sample.jsonl > out/news_sample.jsonl
+	$(BIN)/dangjian label data/seeds out/news_sample.jsonl -o out/labels.jsonl \
+		--summary out/summary.csv --report out/report.html
+	@echo "wrote out/labels.jsonl, out/summary.csv and out/report.html; model report: models/latest/report.md"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_predict.py
+	$(BIN)/python benchmarks/bench_http.py
+	$(BIN)/python benchmarks/bench_label.py
 
 clean-venv:
 	rm -rf $(VENV)

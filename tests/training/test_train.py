@@ -173,3 +173,17 @@ def test_topic_inference_matches_gensim(small_trained):
     ours = lda.transform(tokens)
     gamma, _ = lda.lda_.inference([lda.dictionary_.doc2bow(t) for t in tokens])
     np.testing.assert_allclose(ours, gamma / gamma.sum(axis=1, keepdims=True), atol=0.01)
+
+
+def test_retraining_picks_up_new_annotated_files(small_trained, tmp_path):
+    result, data = small_trained
+    more = tmp_path / "data"
+    shutil.copytree(data, more)
+    extra = [{"id": f"new-{i}", "text": text, "labels": labels, "primary": labels[0] if labels else None,
+              "article": f"new-{i}"}
+             for i, (text, labels) in enumerate([(COLLECTIVE, ["collective_economy"]),
+                                                  ("今天北京晴转多云，气温零下2度到8度。", [])])]
+    (more / "labeled" / "corrections.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in extra) + "\n", encoding="utf-8")
+    again = train(TrainConfig(data_dir=more, out_dir=tmp_path / "models", **SMALL_CONFIG))
+    assert again.report["data"]["n_labeled"] == result.report["data"]["n_labeled"] + 2

@@ -1,0 +1,475 @@
+"""Batch labeling: ``dangjian label PATH... -o OUT [--model DIR] [--workers N]
+[--summary FILE] [--report FILE] [--batch-size N]``.
+
+Streams articles in (files, directories, JSON Lines/CSV collections), labels
+every paragraph with the model, and streams rows out:
+
+- ``OUT`` by extension: ``.jsonl`` (one record per paragraph unit), ``.csv``
+  (UTF-8 with BOM for Excel), ``.xlsx`` (sheets ``paragraphs`` and
+  ``articles``; rows are journaled to ``OUT.journal.jsonl`` while running and
+  the workbook is written at the end);
+- resumable: every row carries its article's content hash; a re-run with the
+  same OUT skips articles already labeled, and a partly written last article
+  (after a kill) is cut off and redone, so rows are never duplicated or lost;
+- unreadable files and records go to ``OUT.errors.jsonl`` with name and
+  reason; the run goes on and exits 1 at the end if anything failed;
+- ``--workers N`` processes each load the model once; the main process writes.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from model.errors import ArtifactError, DocumentReadError
+from model.reading import Document, RecordError, iter_documents, iter_paths
+
+logger = logging.getLogger(__name__)
+
+FORMATS = (".jsonl", ".csv", ".xlsx")
+CARRIED_COLUMNS = ("date", "region", "source")
+CSV_COLUMNS = ("doc", "title", "date", "region", "source", "index", "heading", "text", "themes", "primary",
+               "evidence", "topics", "fields", "path", "content_hash", "n_units")
+
+
+# -- articles in --------------------------------------------------------------------------------
+
+@dataclass
+class Article:
+    doc: str
+    text: str
+    title: str | None
+    fields: dict
+    path: str
+    content_hash: str
+
+
+def content_hash(text: str, title: str | None) -> str:
+    return hashlib.sha256(f"{title or ''}\n{text}".encode("utf-8")).hexdigest()[:24]
+
+
+def iter_articles(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Iterator[Article | DocumentReadError]:
+    """Articles from files and directories; read errors are yielded, not raised.
+    Files in ``exclude`` (the run's own outputs) are never read as input."""
+    skip = {Path(p).resolve() for p in exclude}
+    for path in iter_paths(paths):
+        if path.resolve() in skip:
+            continue
+        try:
+            for item in iter_documents(path):
+                if isinstance(item, RecordError):
+                    yield item.as_error()
+                    continue
+                yield Article(item.id, item.text, item.title, item.fields, str(path), content_hash(item.text, item.title))
+        except DocumentReadError as exc:
+            yield exc
+
+
+def count_articles(paths: Sequence[str], exclude: Iterable[Path] = ()) -> int:
+    """A cheap count for the progress bar (lines of collections, one per other file)."""
+    skip = {Path(p).resolve() for p in exclude}
+    total = 0
+    for path in iter_paths(paths):
+        if path.resolve() in skip:
+            continue
+        if path.suffix.lower() in (".jsonl", ".ndjson", ".csv"):
+            try:
+                with open(path, "rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+                if path.suffix.lower() == ".csv":
+                    total -= 1
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return max(total, 0)
+
+
+# -- labeling (in workers) ------------------------------------------------------------------------
+
+_WORKER_MODEL = None
+
+
+def _init_worker(model_dir: str) -> None:
+    global _WORKER_MODEL
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    from model.bundle import load_bundle
+
+    _WORKER_MODEL = load_bundle(model_dir)
+
+
+def label_articles(model, articles: Sequence[Article]) -> list[list[dict] | str]:
+    """Per article: its rows (one per paragraph unit), or the reason it could
+    not be labeled (empty text, nothing left after cleaning)."""
+    results = iter(model.predict_articles((a.text, a.title, a.doc) for a in articles if a.text.strip()))
+    out: list[list[dict] | str] = []
+    for art in articles:
+        if not art.text.strip():
+            out.append("empty text")
+            continue
+        result = next(results)
+        meta = result["article"]
+        carried = {
+            "date": art.fields.get("date") or meta["date"],
+            "region": art.fields.get("region"),
+            "source": art.fields.get("source") or meta["source"],
+        }
+        others = {k: v for k, v in art.fields.items() if k not in CARRIED_COLUMNS}
+        n_units = len(result["paragraphs"])
+        rows = [{"doc": art.doc, "title": meta["title"], **carried, "index": p["index"], "heading": p["heading"],
+                 "text": p["text"], "themes": p["themes"], "primary": p["primary"], "evidence": p["evidence"],
+                 "topics": [{"id": t["id"], "weight": t["weight"]} for t in p["topics"]],
+                 "fields": others, "path": art.path, "content_hash": art.content_hash, "n_units": n_units}
+                for p in result["paragraphs"]]
+        out.append(rows if rows else "no paragraph left after cleaning")
+    return out
+
+
+def _label_in_worker(articles: list[Article]):
+    return articles, label_articles(_WORKER_MODEL, articles)
+
+
+# -- output -------------------------------------------------------------------------------------
+
+def _format_themes(themes: list[dict]) -> str:
+    return "; ".join(f"{t['id']}:{t['score']:.3f}" for t in themes)
+
+
+def _csv_line(row: dict) -> str:
+    def flat(v):
+        if isinstance(v, (dict, list)):
+            v = json.dumps(v, ensure_ascii=False)
+        return "" if v is None else str(v).replace("\r", " ").replace("\n", " ")
+
+    cells = dict(row)
+    cells["themes"] = _format_themes(row["themes"])
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([flat(cells.get(c)) for c in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+class RowJournal:
+    """An append-only file of rows (JSON Lines or CSV), one physical line per
+    row, rows of an article contiguous. Knows which articles are complete."""
+
+    def __init__(self, path: Path, kind: str):
+        self.path = path
+        self.kind = kind  # "jsonl" or "csv"
+        self.done: set[str] = set()
+
+    def _parse(self, line: str) -> tuple[str, int]:
+        if self.kind == "jsonl":
+            rec = json.loads(line)
+            return rec["content_hash"], int(rec["n_units"])
+        cells = next(csv.reader([line]))
+        rec = dict(zip(CSV_COLUMNS, cells))
+        return rec["content_hash"], int(rec["n_units"])
+
+    def recover(self) -> None:
+        """Read what a previous run wrote; cut a torn last line and a partly
+        written last article, so that it is redone."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        data = self.path.read_bytes()
+        good_end = data.rfind(b"\n") + 1  # bytes up to the last complete line
+        offset = 0
+        current, seen_rows, expected, article_start = None, 0, 0, 0
+        header = self.kind == "csv"
+        for raw in data[:good_end].splitlines(keepends=True):
+            line = raw.decode("utf-8-sig" if offset == 0 else "utf-8").rstrip("\n")
+            if header:
+                header = False
+                offset += len(raw)
+                article_start = offset
+                continue
+            try:
+                key, n_units = self._parse(line)
+            except (ValueError, KeyError, StopIteration):
+                good_end = offset  # a damaged line: keep only what precedes it
+                break
+            if key != current:
+                if current is not None and seen_rows == expected:
+                    self.done.add(current)
+                current, seen_rows, expected, article_start = key, 0, n_units, offset
+            seen_rows += 1
+            offset += len(raw)
+        cut = good_end
+        if current is not None:
+            if seen_rows == expected:
+                self.done.add(current)
+            else:
+                cut = min(cut, article_start)
+        if cut < len(data):
+            logger.warning("%s: dropping %d bytes of an unfinished article; it will be labeled again",
+                           self.path, len(data) - cut)
+            with open(self.path, "r+b") as fh:
+                fh.truncate(cut)
+
+    def open(self):
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a", encoding="utf-8", newline="")
+        if new and self.kind == "csv":
+            self.fh.write("\ufeff" + ",".join(CSV_COLUMNS) + "\n")
+            self.fh.flush()
+        return self
+
+    def write_article(self, rows: list[dict]) -> None:
+        if self.kind == "jsonl":
+            chunk = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        else:
+            chunk = "".join(_csv_line(r) for r in rows)
+        self.fh.write(chunk)
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.done.add(rows[0]["content_hash"])
+
+    def close(self):
+        self.fh.close()
+
+    def iter_rows(self) -> Iterator[dict]:
+        """Rows back from the file (JSON Lines rows as written; CSV rows as dicts
+        with themes/evidence/fields parsed back)."""
+        with open(self.path, encoding="utf-8-sig", newline="") as fh:
+            if self.kind == "jsonl":
+                for line in fh:
+                    if line.strip():
+                        yield json.loads(line)
+            else:
+                for rec in csv.DictReader(fh):
+                    yield parse_csv_row(rec)
+
+
+def parse_csv_row(rec: dict) -> dict:
+    row = dict(rec)
+    row["index"] = int(row["index"])
+    row["n_units"] = int(row["n_units"])
+    row["themes"] = [{"id": part.split(":")[0].strip(), "score": float(part.split(":")[1])}
+                     for part in row["themes"].split(";") if part.strip()]
+    row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else {}
+    row["topics"] = json.loads(row["topics"]) if row["topics"] else []
+    row["fields"] = json.loads(row["fields"]) if row["fields"] else {}
+    for key in ("heading", "primary", "title", "date", "region", "source"):
+        row[key] = row[key] or None
+    return row
+
+
+def iter_articles_rows(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    """Group consecutive rows by article (they are written contiguously)."""
+    group: list[dict] = []
+    for row in rows:
+        if group and row["content_hash"] != group[0]["content_hash"]:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def article_summary(rows: list[dict], theme_ids: Sequence[str]) -> dict:
+    """One row per article: its carried fields and theme shares (each unit's
+    characters split among its themes by score, as ThemeModel.theme_shares)."""
+    totals = {t: 0.0 for t in theme_ids}
+    for r in rows:
+        score_sum = sum(t["score"] for t in r["themes"])
+        for t in r["themes"]:
+            totals[t["id"]] += len(r["text"]) * t["score"] / score_sum
+    grand = sum(totals.values())
+    first = rows[0]
+    chars = sum(len(r["text"]) for r in rows)
+    themed = sum(len(r["text"]) for r in rows if r["themes"])
+    out = {"doc": first["doc"], "title": first["title"], "date": first.get("date"), "region": first.get("region"),
+           "source": first.get("source"), "path": first.get("path"), "n_units": len(rows),
+           "coverage": round(themed / chars, 4) if chars else 0.0}
+    primary = max(totals, key=totals.get) if grand else None
+    out["main_theme"] = primary
+    for t in theme_ids:
+        out[t] = round(totals[t] / grand, 4) if grand else 0.0
+    out["content_hash"] = first["content_hash"]
+    return out
+
+
+def write_summary(path: Path, summaries: Iterable[dict], theme_ids: Sequence[str]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = ["doc", "title", "date", "region", "source", "path", "n_units", "coverage", "main_theme", *theme_ids, "content_hash"]
+    n = 0
+    if path.suffix.lower() == ".jsonl":
+        with open(path, "w", encoding="utf-8") as fh:
+            for s in summaries:
+                fh.write(json.dumps(s, ensure_ascii=False) + "\n")
+                n += 1
+    else:
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.DictWriter(fh, columns, extrasaction="ignore")
+            writer.writeheader()
+            for s in summaries:
+                writer.writerow(s)
+                n += 1
+    return n
+
+
+def write_xlsx(path: Path, rows: Iterable[dict], theme_ids: Sequence[str]) -> None:
+    """Workbook with sheets 'paragraphs' and 'articles', streamed (write-only)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    paragraphs = wb.create_sheet("paragraphs")
+    articles = wb.create_sheet("articles")
+    paragraphs.append(list(CSV_COLUMNS))
+    summary_columns = ["doc", "title", "date", "region", "source", "path", "n_units", "coverage", "main_theme", *theme_ids, "content_hash"]
+    articles.append(summary_columns)
+
+    def cell(v):
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        return v
+
+    for group in iter_articles_rows(rows):
+        for r in group:
+            paragraphs.append([_format_themes(r["themes"]) if c == "themes" else cell(r.get(c)) for c in CSV_COLUMNS])
+        s = article_summary(group, theme_ids)
+        articles.append([s.get(c) for c in summary_columns])
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    os.replace(tmp, path)
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@dataclass
+class LabelStats:
+    labeled: int = 0
+    skipped: int = 0
+    failed: int = 0
+    units: int = 0
+
+
+def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1, batch_size: int = 8,
+              summary: Path | None = None, report: Path | None = None, progress: bool = True) -> LabelStats:
+    from tqdm import tqdm
+
+    from model.bundle import load_bundle
+
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"{out}: unsupported output type {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
+    journal_path = out.with_name(out.name + ".journal.jsonl") if suffix == ".xlsx" else out
+    journal = RowJournal(journal_path, "csv" if suffix == ".csv" else "jsonl")
+    journal.recover()
+    model = load_bundle(model_dir)  # also validates the bundle before any worker starts
+    theme_ids = model.codebook.ids
+    errors_path = out.with_name(out.name + ".errors.jsonl")
+    stats = LabelStats(skipped=0)
+    journal.open()
+    errors_fh = open(errors_path, "w", encoding="utf-8")
+
+    def record_error(path: str, reason: str, line: int | None = None):
+        stats.failed += 1
+        errors_fh.write(json.dumps({"path": path, "line": line, "reason": reason}, ensure_ascii=False) + "\n")
+        errors_fh.flush()
+        logger.warning("%s%s: %s", path, f":{line}" if line else "", reason)
+
+    seen_this_run: set[str] = set()
+    outputs = [p for p in (out, journal_path, errors_path, summary, report) if p is not None]
+    bar = tqdm(total=count_articles(paths, outputs), unit="article", disable=not progress, file=sys.stderr,
+               dynamic_ncols=True)
+
+    def todo() -> Iterator[Article]:
+        for item in iter_articles(paths, outputs):
+            if isinstance(item, DocumentReadError):
+                record_error(item.path, item.reason, item.line)
+                bar.update(1)
+                continue
+            if item.content_hash in journal.done or item.content_hash in seen_this_run:
+                stats.skipped += 1
+                bar.update(1)
+                continue
+            seen_this_run.add(item.content_hash)
+            yield item
+
+    pool = None
+    try:
+        if workers > 1:
+            import multiprocessing as mp
+
+            ctx = mp.get_context("spawn")
+            pool = ctx.Pool(workers, initializer=_init_worker, initargs=(str(Path(model_dir).resolve()),))
+            results = pool.imap(_label_in_worker, _chunks(todo(), batch_size))
+        else:
+            results = ((chunk, label_articles(model, chunk)) for chunk in _chunks(todo(), batch_size))
+        for chunk, labeled in results:
+            for art, rows in zip(chunk, labeled):
+                if isinstance(rows, str):
+                    record_error(art.path, f"{art.doc}: {rows}")
+                else:
+                    journal.write_article(rows)
+                    stats.labeled += 1
+                    stats.units += len(rows)
+                bar.update(1)
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        journal.close()
+        errors_fh.close()
+    if not stats.failed:
+        errors_path.unlink(missing_ok=True)
+    if suffix == ".xlsx":
+        write_xlsx(out, journal.iter_rows(), theme_ids)
+    if summary is not None:
+        write_summary(summary, (article_summary(g, theme_ids) for g in iter_articles_rows(journal.iter_rows())), theme_ids)
+    if report is not None:
+        from .report import write_report
+
+        write_report(report, journal.iter_rows, model)
+    return stats
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dangjian label", description="Label every paragraph of many articles.")
+    parser.add_argument("paths", nargs="+", help="files, directories (recursive), or JSON Lines/CSV collections")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="output file: .jsonl, .csv or .xlsx")
+    parser.add_argument("--model", default="models/latest", help="bundle directory (default models/latest)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (each loads the model once)")
+    parser.add_argument("--batch-size", type=int, default=8,
+                        help="articles labelled together (default 8); a crash loses at most this many per worker")
+    parser.add_argument("--summary", type=Path, help="one row per article with its theme shares (.csv or .jsonl)")
+    parser.add_argument("--report", type=Path, help="a self-contained HTML report")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.workers < 1 or args.batch_size < 1:
+        parser.error("--workers and --batch-size must be at least 1")
+    try:
+        stats = run_label(args.paths, args.output, args.model, workers=args.workers, batch_size=args.batch_size,
+                          summary=args.summary, report=args.report, progress=not args.no_progress)
+    except (ArtifactError, ValueError, OSError) as exc:
+        print(f"dangjian label: {exc}", file=sys.stderr)
+        return 1
+    print(f"dangjian label: {stats.labeled} articles labeled ({stats.units} paragraphs), {stats.skipped} already in "
+          f"{args.output} or repeated, {stats.failed} failed", file=sys.stderr)
+    if stats.failed:
+        print(f"dangjian label: see {args.output.name}.errors.jsonl for what could not be read", file=sys.stderr)
+        return 1
+    return 0

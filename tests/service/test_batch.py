@@ -1,0 +1,226 @@
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from service.batch import RowJournal, main, parse_csv_row
+from tests.conftest import DATA, REPO, SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def bundle(small_trained):
+    return str(small_trained[0].bundle)
+
+
+def news_file(path, n=30, start=0):
+    lines = (DATA / "raw" / "xwlb_news_sample.jsonl").read_text(encoding="utf-8").splitlines()[start:start + n]
+    recs = []
+    for i, line in enumerate(lines):
+        rec = json.loads(line)
+        rec["region"] = ["山东", "河北", "浙江"][i % 3]
+        rec["source"] = "新闻联播"
+        recs.append(rec)
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    return recs
+
+
+def read_jsonl(path):
+    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+def test_label_jsonl_carries_fields_and_reports_broken_inputs(tmp_path, bundle, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    recs = news_file(inputs / "news.jsonl", 12)
+    with open(inputs / "news.jsonl", "a", encoding="utf-8") as fh:
+        fh.write("{broken json\n")
+        fh.write(json.dumps({"id": "no-text", "title": "x"}) + "\n")
+    (inputs / "binary.txt").write_bytes(b"\x00\x01\x02\x00")
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "gbk.txt").write_bytes(SEEDS[0].read_text(encoding="utf-8").encode("gb18030"))
+    out = tmp_path / "out" / "labels.jsonl"
+    summary = tmp_path / "out" / "summary.csv"
+    code = main([str(inputs), "-o", str(out), "--model", bundle, "--summary", str(summary), "--no-progress"])
+    assert code == 1
+    rows = read_jsonl(out)
+    docs = {r["doc"] for r in rows}
+    assert docs == {r["id"] for r in recs} | {"gbk"}
+    first = next(r for r in rows if r["doc"] == recs[0]["id"])
+    assert first["date"] == recs[0]["date"] and first["region"] == "山东" and first["source"] == "新闻联播"
+    assert first["fields"]["tags"] == recs[0]["tags"]
+    assert first["title"] == recs[0]["title"]
+    assert {"doc", "index", "heading", "text", "themes", "primary", "evidence"} <= set(first)
+    errors = read_jsonl(out.with_name("labels.jsonl.errors.jsonl"))
+    reasons = {(e["path"].split("/")[-1], e["line"]): e["reason"] for e in errors}
+    assert "malformed JSON" in reasons[("news.jsonl", 13)]
+    assert "no text" in reasons[("news.jsonl", 14)]
+    assert "binary" in reasons[("binary.txt", None)]
+    assert "empty" in reasons[("empty.txt", None)]
+    assert "4 failed" in capsys.readouterr().err
+    with open(summary, encoding="utf-8-sig") as fh:
+        summary_rows = list(csv.DictReader(fh))
+    assert len(summary_rows) == len(docs)
+    s = next(r for r in summary_rows if r["doc"] == recs[0]["id"])
+    assert s["region"] == "山东"
+    shares = [float(s[t]) for t in ("cadre_training", "governance", "collective_economy", "responsibility",
+                                    "organization", "party_members", "assessment", "leadership_team", "brand_building")]
+    assert sum(shares) == pytest.approx(1.0, abs=0.01) or sum(shares) == 0
+
+
+def test_rerun_skips_labeled_articles_and_never_duplicates(tmp_path, bundle):
+    news_file(tmp_path / "news.jsonl", 10)
+    out = tmp_path / "labels.jsonl"
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    before = out.read_text(encoding="utf-8")
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    assert out.read_text(encoding="utf-8") == before
+    news_file(tmp_path / "more.jsonl", 5, start=10)
+    assert main([str(tmp_path / "news.jsonl"), str(tmp_path / "more.jsonl"), "-o", str(out), "--model", bundle,
+                 "--no-progress"]) == 0
+    rows = read_jsonl(out)
+    keys = [(r["content_hash"], r["index"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert len({r["doc"] for r in rows}) == 15
+
+
+def test_kill_half_way_then_resume_loses_nothing(tmp_path, bundle):
+    news_file(tmp_path / "news.jsonl", 80)
+    reference = tmp_path / "reference.jsonl"
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(reference), "--model", bundle, "--no-progress"]) == 0
+    out = tmp_path / "killed.jsonl"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "label", str(tmp_path / "news.jsonl"), "-o", str(out),
+                             "--model", bundle, "--no-progress", "--batch-size", "1"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if out.exists() and out.read_text(encoding="utf-8").count("\n") >= 60:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = read_jsonl(out)
+    assert 0 < len({r["doc"] for r in partial}) < 80, "the kill should land half-way"
+    # Simulate the worst case too: a torn last line.
+    with open(out, "a", encoding="utf-8") as fh:
+        fh.write('{"doc": "torn", "content_ha')
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    got, want = read_jsonl(out), read_jsonl(reference)
+    key = lambda r: (r["content_hash"], r["index"])  # noqa: E731
+    assert sorted(map(key, got)) == sorted(map(key, want))
+    assert sorted(got, key=key) == sorted(want, key=key)
+
+
+def test_partial_last_article_is_redone(tmp_path, bundle):
+    news_file(tmp_path / "news.jsonl", 6)
+    out = tmp_path / "labels.jsonl"
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    full = read_jsonl(out)
+    last_hash = full[-1]["content_hash"]
+    n_last = sum(r["content_hash"] == last_hash for r in full)
+    assert n_last >= 2, "need an article with several paragraphs at the end"
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    out.write_text("".join(lines[:-1]), encoding="utf-8")  # drop the last row of the last article
+    journal = RowJournal(out, "jsonl")
+    journal.recover()
+    assert last_hash not in journal.done
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    assert read_jsonl(out) == full
+
+
+def test_csv_and_xlsx_outputs_read_back(tmp_path, bundle):
+    from openpyxl import load_workbook
+
+    recs = news_file(tmp_path / "news.jsonl", 8)
+    jsonl, csv_out, xlsx = tmp_path / "o.jsonl", tmp_path / "o.csv", tmp_path / "o.xlsx"
+    for out in (jsonl, csv_out, xlsx):
+        assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    rows = read_jsonl(jsonl)
+    raw = csv_out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with open(csv_out, encoding="utf-8-sig", newline="") as fh:
+        csv_rows = [parse_csv_row(r) for r in csv.DictReader(fh)]
+    assert [(r["doc"], r["index"], r["text"], r["primary"]) for r in csv_rows] == \
+        [(r["doc"], r["index"], r["text"], r["primary"]) for r in rows]
+    assert [[t["id"] for t in r["themes"]] for r in csv_rows] == [[t["id"] for t in r["themes"]] for r in rows]
+    assert csv_rows[0]["region"] == "山东"
+    wb = load_workbook(xlsx, read_only=True)
+    assert wb.sheetnames == ["paragraphs", "articles"]
+    para = list(wb["paragraphs"].iter_rows(values_only=True))
+    arts = list(wb["articles"].iter_rows(values_only=True))
+    assert len(para) == len(rows) + 1 and len(arts) == len(recs) + 1
+    header = para[0]
+    assert para[1][header.index("text")] == rows[0]["text"]
+    assert arts[0][:3] == ("doc", "title", "date")
+
+
+def test_two_workers_give_the_same_rows(tmp_path, bundle):
+    news_file(tmp_path / "news.jsonl", 16)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(one), "--model", bundle, "--no-progress"]) == 0
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(two), "--model", bundle, "--no-progress", "--workers", "2",
+                 "--batch-size", "3"]) == 0
+    assert read_jsonl(one) == read_jsonl(two)
+
+
+def test_report_is_self_contained_and_escaped(tmp_path, bundle):
+    news_file(tmp_path / "news.jsonl", 10)
+    evil = tmp_path / "evil.txt"
+    evil.write_text("<script>alert(1)</script>村党支部领办合作社，带动村集体经济增收，入股村民分红。", encoding="utf-8")
+    report = tmp_path / "report.html"
+    assert main([str(tmp_path / "news.jsonl"), str(evil), "-o", str(tmp_path / "o.jsonl"), "--model", bundle,
+                 "--report", str(report), "--no-progress"]) == 0
+    page = report.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+    for section in ("总体主题构成", "按年份", "按地区", "各主题得分最高的段落", "主题模型话题"):
+        assert section in page
+    assert "<svg" in page and "http" not in page.replace("http-equiv", "")
+
+
+def test_label_rejects_unknown_output_type_and_missing_model(tmp_path, bundle, capsys):
+    assert main([str(SEEDS[0]), "-o", str(tmp_path / "x.parquet"), "--model", bundle, "--no-progress"]) == 1
+    assert "unsupported output type" in capsys.readouterr().err
+    assert main([str(SEEDS[0]), "-o", str(tmp_path / "x.jsonl"), "--model", str(tmp_path / "none"), "--no-progress"]) == 1
+    assert "dangjian train" in capsys.readouterr().err
+
+
+def test_import_corrections_round_trip(tmp_path, bundle):
+    from training.corrections import main as import_main
+    from training.data import read_gold_file
+    from model.codebook import load_codebook
+
+    news_file(tmp_path / "news.jsonl", 4)
+    out = tmp_path / "o.csv"
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        fields = reader.fieldnames
+    rows[0]["themes"] = "基层治理、assessment:0.7"
+    rows[0]["primary"] = ""
+    rows[1]["themes"] = ""
+    corrected = tmp_path / "corrected.csv"
+    with open(corrected, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    target = tmp_path / "labeled" / "corrections.jsonl"
+    assert import_main([str(corrected), "-o", str(target)]) == 0
+    units = read_gold_file(target, load_codebook())
+    assert units[0].labels == ["governance", "assessment"] and units[0].primary == "governance"
+    assert units[1].labels == [] and units[1].primary is None
+    assert units[0].article == rows[0]["doc"] and units[0].id == f"{rows[0]['doc']}-p{rows[0]['index']}"
+    rows[2]["themes"] = "not_a_theme"
+    with open(corrected, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert import_main([str(corrected), "-o", str(target)]) == 1

@@ -1,0 +1,102 @@
+"""``dangjian import-corrections LABELED... -o data/labeled/corrections.jsonl``
+
+Turns a labeled output that an analyst corrected (the ``.csv`` or ``.jsonl``
+of ``dangjian label``, with the ``themes`` and optionally ``primary`` columns
+edited) back into annotated records in the codebook's format, ready for
+``data/labeled/`` and the next ``dangjian train``.
+
+In the ``themes`` column, themes may be written as ids or Chinese names,
+separated by ``;`` ``,`` ``，`` ``、`` or spaces, with or without ``:score``
+(``governance:0.91; assessment`` and ``基层治理、考核评价`` both work); an
+empty cell means no theme. ``primary`` defaults to the first theme listed.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from model.codebook import Codebook, load_codebook
+from model.errors import DocumentReadError
+
+_SPLIT = re.compile(r"[;,，、；\s]+")
+
+
+def parse_themes(cell, codebook: Codebook) -> list[str]:
+    """Theme ids from an edited cell (ids or Chinese names, optional :score)."""
+    if isinstance(cell, list):  # JSON Lines rows keep the model's structure
+        items = [t["id"] if isinstance(t, dict) else str(t) for t in cell]
+    else:
+        items = [part.split(":")[0].strip() for part in _SPLIT.split(str(cell or "")) if part.strip()]
+    by_name = {t.name: t.id for t in codebook.themes}
+    ids = []
+    for item in items:
+        theme = item if item in codebook.ids else by_name.get(item)
+        if theme is None:
+            raise ValueError(f"unknown theme {item!r}")
+        if theme not in ids:
+            ids.append(theme)
+    return ids
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict]]:
+    if path.suffix.lower() == ".jsonl":
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DocumentReadError(path, f"malformed JSON: {exc.msg}", line=number) from None
+    elif path.suffix.lower() == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            for row in reader:
+                yield reader.line_num, row
+    else:
+        raise DocumentReadError(path, "expected a .csv or .jsonl file written by `dangjian label`")
+
+
+def import_corrections(paths: Sequence[Path], codebook: Codebook) -> list[dict]:
+    records = []
+    for path in paths:
+        for number, row in _rows(Path(path)):
+            for key in ("doc", "index", "text", "themes"):
+                if key not in row:
+                    raise DocumentReadError(path, f"missing column {key!r}", line=number)
+            try:
+                labels = parse_themes(row["themes"], codebook)
+                primary = (row.get("primary") or "").strip() or None
+                if primary is not None:
+                    primary = parse_themes(primary, codebook)[0]
+            except ValueError as exc:
+                raise DocumentReadError(path, str(exc), line=number) from None
+            if primary not in labels:
+                primary = labels[0] if labels else None
+            doc = str(row["doc"])
+            records.append({"id": f"{doc}-p{row['index']}", "text": row["text"], "labels": labels, "primary": primary,
+                            "source": f"corrections:{Path(path).name}", "article": doc})
+    return records
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dangjian import-corrections", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", type=Path, help="corrected .csv or .jsonl outputs of `dangjian label`")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="annotated records to write (e.g. data/labeled/corrections.jsonl)")
+    parser.add_argument("--themes", type=Path, default=None, help="codebook (default data/themes.yaml)")
+    args = parser.parse_args(argv)
+    try:
+        records = import_corrections(args.paths, load_codebook(args.themes))
+    except DocumentReadError as exc:
+        print(f"dangjian import-corrections: {exc}", file=sys.stderr)
+        return 1
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.output, "w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"wrote {len(records)} annotated units to {args.output}", file=sys.stderr)
+    return 0
