@@ -166,6 +166,12 @@ def _is_body_like(line: str) -> bool:
     return len(line) >= 40 and bool(re.search(r"[，。；！？]", line))
 
 
+def _looks_like_tag_cloud(line: str) -> bool:
+    """Many short items separated by pipes, no sentence."""
+    pipes = line.count("|") + line.count("｜")
+    return pipes >= 4 and not _ends_sentence(line) and len(line) / (pipes + 1) <= 12
+
+
 def classify_line(line: str) -> str | None:
     """Return the noise kind of one paragraph-line, or None for content.
 
@@ -173,14 +179,16 @@ def classify_line(line: str) -> str | None:
     ``disclaimer``, ``footer``, ``tag_cloud``, ``page_number``.
     """
     n = len(line)
+    if n > 300:  # running text; only a very long tag cloud is this long
+        return "tag_cloud" if ("|" in line or "｜" in line) and _looks_like_tag_cloud(line) else None
     if _LOADING.match(line):
         return "loading"
     if _PAGE_NUMBER.match(line):
         return "page_number"
-    if n <= 120 and (_BREADCRUMB_HEAD.match(line) or (_BREADCRUMB.search(line) and not _ends_sentence(line))):
+    if n <= 120 and (_BREADCRUMB_HEAD.match(line) or (
+            any(sep in line for sep in ">›»→") and _BREADCRUMB.search(line) and not _ends_sentence(line))):
         return "breadcrumb"
-    if _TAG_LABEL.match(line) or (line.count("|") + line.count("｜") >= 4 and not _ends_sentence(line)
-                                   and n / (line.count("|") + line.count("｜") + 1) <= 12):
+    if _TAG_LABEL.match(line) or _looks_like_tag_cloud(line):
         return "tag_cloud"
     if _ID_LINE.match(line):
         return "metadata"
@@ -195,7 +203,7 @@ def classify_line(line: str) -> str | None:
         return "byline"
     if n <= 300 and _DISCLAIMER.search(line):
         return "disclaimer"
-    if n <= 200 and (_FOOTER.search(line) or (_EMAIL.search(line) and not _is_body_like(line))):
+    if n <= 200 and (_FOOTER.search(line) or ("@" in line and _EMAIL.search(line) and not _is_body_like(line))):
         return "footer"
     if n <= 30 and not _ends_sentence(line) and _WIDGET.search(line):
         return "widget"

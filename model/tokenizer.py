@@ -64,6 +64,7 @@ class JiebaTokenizer:
         self.hmm = hmm
         self._jieba = None
         self._lock = threading.Lock()
+        self._keep_cache: dict[str, bool] = {}
 
     @classmethod
     def from_files(cls, user_dict: str | Path | None, stop_words: str | Path | None, hmm: bool = True):
@@ -109,6 +110,16 @@ class JiebaTokenizer:
         return list(self.jieba_tokenizer.cut(text, HMM=self.hmm))
 
     def keep(self, token: str) -> bool:
+        """Whether a jieba token is a content token (memoised: tokens repeat)."""
+        found = self._keep_cache.get(token)
+        if found is None:
+            found = self._keep(token)
+            if len(self._keep_cache) > 200_000:
+                self._keep_cache.clear()
+            self._keep_cache[token] = found
+        return found
+
+    def _keep(self, token: str) -> bool:
         token = token.strip()
         if not token or token in self.stop_words:
             return False
