@@ -9,7 +9,6 @@ still come through.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 from dataclasses import dataclass, field
@@ -95,6 +94,63 @@ def decode_bytes(data: bytes, path: object = "<bytes>") -> str:
     return text
 
 
+_CHUNK = 1 << 20
+
+
+def detect_encoding(path: Path) -> str:
+    """The encoding of a (possibly large) text file, found by streaming through
+    it once with incremental decoders: UTF-8 (BOM or not), UTF-16 with BOM,
+    else GB18030. Raises DocumentReadError like :func:`decode_bytes`."""
+    import codecs
+
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        raise DocumentReadError(path, "no such file") from None
+    except IsADirectoryError:
+        raise DocumentReadError(path, "is a directory") from None
+    except OSError as exc:
+        raise DocumentReadError(path, f"cannot read: {exc.strerror or exc}") from None
+    with fh:
+        head = fh.read(_CHUNK)
+        if head.startswith(b"\xef\xbb\xbf"):
+            candidates = ["utf-8-sig"]
+        elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            candidates = ["utf-16"]
+        else:
+            if _looks_binary(head):
+                raise DocumentReadError(path, "binary file, not text")
+            candidates = ["utf-8", "gb18030"]
+        blank = True
+        for encoding in candidates:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            fh.seek(0)
+            offset = 0
+            try:
+                while chunk := fh.read(_CHUNK):
+                    text = decoder.decode(chunk)
+                    blank = blank and not text.strip()
+                    offset += len(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                if encoding == candidates[-1]:
+                    what = "neither UTF-8 nor GB18030" if len(candidates) > 1 else f"invalid {encoding}"
+                    raise DocumentReadError(path, f"undecodable: {what} (invalid byte near offset {offset + exc.start})") from None
+                continue
+            if blank:
+                raise DocumentReadError(path, "empty file")
+            if encoding == "gb18030":
+                # GB18030 decodes many byte soups; insist that it reads as Chinese.
+                from .chars import cjk_count
+
+                sample = head.decode("gb18030", errors="ignore")
+                letters = sum(ch.isalpha() for ch in sample)
+                if letters and cjk_count(sample) < 0.3 * letters:
+                    raise DocumentReadError(path, "undecodable: not UTF-8, and as GB18030 it is not Chinese text")
+            return encoding
+    raise DocumentReadError(path, "undecodable")
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -135,8 +191,8 @@ def _record_to_document(record: object, path: Path, line: int, default_id: str) 
     )
 
 
-def _iter_jsonl(path: Path, text: str) -> Iterator[Document | RecordError]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _iter_jsonl(path: Path, lines) -> Iterator[Document | RecordError]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -160,8 +216,8 @@ def _iter_json(path: Path, text: str) -> Iterator[Document | RecordError]:
         yield doc
 
 
-def _iter_csv(path: Path, text: str) -> Iterator[Document | RecordError]:
-    reader = csv.DictReader(io.StringIO(text))
+def _iter_csv(path: Path, stream) -> Iterator[Document | RecordError]:
+    reader = csv.DictReader(stream)
     if not reader.fieldnames:
         raise DocumentReadError(path, "CSV has no header row")
     if not any(name in reader.fieldnames for name in TEXT_FIELDS):
@@ -201,13 +257,18 @@ def iter_documents(path: str | Path) -> Iterator[Document | RecordError]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentReadError(path, f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+    if suffix in (".jsonl", ".ndjson", ".csv"):
+        # Collections can be large: stream them line by line (memory stays flat).
+        encoding = detect_encoding(path)
+        with open(path, encoding=encoding, newline="" if suffix == ".csv" else None) as stream:
+            if suffix == ".csv":
+                yield from _iter_csv(path, stream)
+            else:
+                yield from _iter_jsonl(path, stream)
+        return
     text = decode_bytes(_read_bytes(path), path)
-    if suffix in (".jsonl", ".ndjson"):
-        yield from _iter_jsonl(path, text)
-    elif suffix == ".json":
+    if suffix == ".json":
         yield from _iter_json(path, text)
-    elif suffix == ".csv":
-        yield from _iter_csv(path, text)
     elif suffix in (".html", ".htm"):
         body, title = html_to_text(text)
         if not body.strip():

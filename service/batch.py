@@ -135,8 +135,28 @@ def label_articles(model, articles: Sequence[Article]) -> list[list[dict] | str]
     return out
 
 
-def _label_in_worker(articles: list[Article]):
-    return articles, label_articles(_WORKER_MODEL, articles)
+def render_rows(rows: list[dict], kind: str) -> str:
+    """One article's rows as the lines the output file gets."""
+    if kind == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    return "".join(_csv_line(r) for r in rows)
+
+
+def label_and_render(model, articles: list[Article], kind: str) -> list[tuple[str, str | None, int]]:
+    """Per article: (content hash, rendered lines or None, number of rows or
+    the error message). Runs in the workers, so the main process only writes."""
+    out = []
+    for art, rows in zip(articles, label_articles(model, articles)):
+        if isinstance(rows, str):
+            out.append((art.content_hash, None, rows))
+        else:
+            out.append((art.content_hash, render_rows(rows, kind), len(rows)))
+    return out
+
+
+def _label_in_worker(task: tuple[list[Article], str]):
+    articles, kind = task
+    return label_and_render(_WORKER_MODEL, articles, kind)
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -224,17 +244,16 @@ class RowJournal:
             self.fh.flush()
         return self
 
-    def write_article(self, rows: list[dict]) -> None:
-        if self.kind == "jsonl":
-            chunk = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-        else:
-            chunk = "".join(_csv_line(r) for r in rows)
-        self.fh.write(chunk)
+    def write_article(self, key: str, lines: str) -> None:
+        """Append one article's rows and hand them to the OS at once, so a
+        crash or Ctrl-C of this process loses nothing already written."""
+        self.fh.write(lines)
         self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.done.add(rows[0]["content_hash"])
+        self.done.add(key)
 
     def close(self):
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
         self.fh.close()
 
     def iter_rows(self) -> Iterator[dict]:
@@ -409,23 +428,32 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
             yield item
 
     pool = None
+    pending: dict[str, Article] = {}
+
+    def tasks() -> Iterator[tuple[list[Article], str]]:
+        for chunk in _chunks(todo(), batch_size):
+            for art in chunk:
+                pending[art.content_hash] = art
+            yield chunk, journal.kind
+
     try:
         if workers > 1:
             import multiprocessing as mp
 
             ctx = mp.get_context("spawn")
             pool = ctx.Pool(workers, initializer=_init_worker, initargs=(str(Path(model_dir).resolve()),))
-            results = pool.imap(_label_in_worker, _chunks(todo(), batch_size))
+            results = pool.imap(_label_in_worker, tasks())
         else:
-            results = ((chunk, label_articles(model, chunk)) for chunk in _chunks(todo(), batch_size))
-        for chunk, labeled in results:
-            for art, rows in zip(chunk, labeled):
-                if isinstance(rows, str):
-                    record_error(art.path, f"{art.doc}: {rows}")
+            results = (label_and_render(model, chunk, kind) for chunk, kind in tasks())
+        for labeled in results:
+            for key, lines, n in labeled:
+                art = pending.pop(key)
+                if lines is None:
+                    record_error(art.path, f"{art.doc}: {n}")
                 else:
-                    journal.write_article(rows)
+                    journal.write_article(key, lines)
                     stats.labeled += 1
-                    stats.units += len(rows)
+                    stats.units += n
                 bar.update(1)
     finally:
         bar.close()

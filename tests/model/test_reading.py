@@ -105,3 +105,26 @@ def test_unsupported_and_missing_files(tmp_path):
         list(iter_documents(tmp_path / "a.pdf"))
     with pytest.raises(DocumentReadError, match="no such file"):
         list(iter_documents(tmp_path / "missing.txt"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
+def test_jsonl_and_csv_stream_in_any_supported_encoding(tmp_path, encoding):
+    line = json.dumps({"id": "n1", "text": TEXT}, ensure_ascii=False) + "\n"
+    path = tmp_path / "big.jsonl"
+    path.write_bytes((line * 3000).encode(encoding))  # several MiB-sized reads
+    docs = list(iter_documents(path))
+    assert len(docs) == 3000 and docs[-1].text == TEXT
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_bytes(("id,text\nc1," + TEXT + "\n").encode(encoding))
+    assert [d.text for d in iter_documents(csv_path)] == [TEXT]
+
+
+def test_jsonl_undecodable_and_empty(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(bytes(range(128, 256)) * 10)
+    with pytest.raises(DocumentReadError, match="undecodable"):
+        list(iter_documents(bad))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n\n  \n")
+    with pytest.raises(DocumentReadError, match="empty file"):
+        list(iter_documents(empty))
