@@ -29,12 +29,11 @@ def child(args) -> int:
     jieba.setLogLevel(logging.WARNING)
     from service.batch import run_label
 
-    t0 = time.perf_counter()
     stats = run_label([args.input], Path(args.out), args.model, workers=args.workers, batch_size=8, progress=False)
-    seconds = time.perf_counter() - t0
+    seconds = stats.seconds
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "units": stats.units, "articles": stats.labeled,
+    print(json.dumps({"seconds": seconds, "startup": stats.startup_seconds, "units": stats.units, "articles": stats.labeled,
                       "rss_main_mb": own, "rss_worker_mb": kids}))
     return 0
 
@@ -85,13 +84,16 @@ def main() -> int:
                                     capture_output=True, text=True, cwd=REPO, check=True)
             r = json.loads(result.stdout.strip().splitlines()[-1])
             runs[name] = r
-            print(f"{name:<32} {r['articles']:>5} articles {r['units']:>6} paragraphs {r['seconds']:7.1f} s "
-                  f"{r['units'] / r['seconds']:8.1f} paragraphs/s  peak RSS main {r['rss_main_mb']:.0f} MB, "
+            r["steady"] = r["units"] / (r["seconds"] - r["startup"])
+            print(f"{name:<32} {r['articles']:>5} articles {r['units']:>6} paragraphs {r['seconds']:6.1f} s "
+                  f"(start-up {r['startup']:.1f} s)  {r['units'] / r['seconds']:7.1f} paragraphs/s, "
+                  f"{r['steady']:7.1f} after start-up;  peak RSS main {r['rss_main_mb']:.0f} MB, "
                   f"largest worker {r['rss_worker_mb']:.0f} MB")
         one, two = runs["1 worker"], runs["2 workers"]
         speedup = (two["units"] / two["seconds"]) / (one["units"] / one["seconds"])
-        print(f"2 workers / 1 worker: {speedup:.2f}x (target >= 1.8)")
-        print(f"1 worker / text pipeline: {(one['units'] / one['seconds']) / rate:.2f} (target >= 0.80)")
+        print(f"2 workers / 1 worker: {speedup:.2f}x wall clock, {two['steady'] / one['steady']:.2f}x after start-up (target >= 1.8)")
+        print(f"1 worker / text pipeline: {(one['units'] / one['seconds']) / rate:.2f} wall clock, "
+              f"{one['steady'] / rate:.2f} after start-up (target >= 0.80)")
         small_run = runs["1 worker, 1/3 of the articles"]
         print(f"peak memory, 3x the articles: {one['rss_main_mb']:.0f} MB vs {small_run['rss_main_mb']:.0f} MB "
               f"({one['rss_main_mb'] / small_run['rss_main_mb']:.2f}x)")

@@ -211,6 +211,14 @@ class SeededLDA(BaseEstimator, TransformerMixin):
             shares[theme] = sum(w in seeds for w in words) / len(words)
         return shares
 
+    def best_seed_word_share(self, seed_words: dict, top_n: int = 20) -> dict[str, float]:
+        """For each theme: the largest share of its seed words among the top_n
+        words of any one topic (for comparing a seeded with an unseeded fit)."""
+        check_is_fitted(self, "lda_")
+        topics = self.describe_topics(top_n)
+        return {theme: max(sum(w in set(seeds) for w in words) / len(words) for words in topics)
+                for theme, seeds in seed_words.items()}
+
     def coherence(self, docs, top_n: int = 10, measures=("c_v", "c_npmi")) -> dict:
         """Topic coherence (gensim CoherenceModel) of the fitted topics on ``docs``."""
         from gensim.models.coherencemodel import CoherenceModel

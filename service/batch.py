@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -152,6 +153,20 @@ def label_and_render(model, articles: list[Article], kind: str) -> list[tuple[st
         else:
             out.append((art.content_hash, render_rows(rows, kind), len(rows)))
     return out
+
+
+def _start_pool(model, model_dir: str, workers: int):
+    """Worker processes, each with the model loaded once. Where fork exists the
+    workers inherit the loaded model (with jieba already built) at no cost;
+    elsewhere each worker loads the bundle itself."""
+    import multiprocessing as mp
+
+    global _WORKER_MODEL
+    if "fork" in mp.get_all_start_methods():
+        model.text_pipeline.tokenize("预热")  # build jieba once, before forking
+        _WORKER_MODEL = model
+        return mp.get_context("fork").Pool(workers)
+    return mp.get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(str(Path(model_dir).resolve()),))
 
 
 def _label_in_worker(task: tuple[list[Article], str]):
@@ -382,6 +397,8 @@ class LabelStats:
     skipped: int = 0
     failed: int = 0
     units: int = 0
+    startup_seconds: float = 0.0  # from the start of the run to the first article written
+    seconds: float = 0.0
 
 
 def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1, batch_size: int = 8,
@@ -390,6 +407,7 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
 
     from model.bundle import load_bundle
 
+    started = time.perf_counter()
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"{out}: unsupported output type {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
@@ -411,6 +429,7 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
 
     seen_this_run: set[str] = set()
     outputs = [p for p in (out, journal_path, errors_path, summary, report) if p is not None]
+    pool = _start_pool(model, model_dir, workers) if workers > 1 else None  # before any thread exists
     bar = tqdm(total=count_articles(paths, outputs), unit="article", disable=not progress, file=sys.stderr,
                dynamic_ncols=True)
 
@@ -427,7 +446,6 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
             seen_this_run.add(item.content_hash)
             yield item
 
-    pool = None
     pending: dict[str, Article] = {}
 
     def tasks() -> Iterator[tuple[list[Article], str]]:
@@ -437,11 +455,7 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
             yield chunk, journal.kind
 
     try:
-        if workers > 1:
-            import multiprocessing as mp
-
-            ctx = mp.get_context("spawn")
-            pool = ctx.Pool(workers, initializer=_init_worker, initargs=(str(Path(model_dir).resolve()),))
+        if pool is not None:
             results = pool.imap(_label_in_worker, tasks())
         else:
             results = (label_and_render(model, chunk, kind) for chunk, kind in tasks())
@@ -452,6 +466,8 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
                     record_error(art.path, f"{art.doc}: {n}")
                 else:
                     journal.write_article(key, lines)
+                    if not stats.labeled:
+                        stats.startup_seconds = time.perf_counter() - started
                     stats.labeled += 1
                     stats.units += n
                 bar.update(1)
@@ -462,6 +478,7 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
             pool.join()
         journal.close()
         errors_fh.close()
+    stats.seconds = time.perf_counter() - started
     if not stats.failed:
         errors_path.unlink(missing_ok=True)
     if suffix == ".xlsx":

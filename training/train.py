@@ -121,11 +121,19 @@ def choose_topic_model(tokens, seed_words, config: TrainConfig) -> tuple[SeededL
         lda = _fit_lda(tokens, seed_words, n_residual, config)
         return lda, _score_lda(lda, tokens)
 
-    results = Parallel(n_jobs=min(config.n_jobs, len(residuals)))(delayed(fit_and_score)(r) for r in residuals)
+    def fit_unseeded(n_topics):
+        # The seeding check: the same data and K without seeds.
+        lda = _fit_lda(tokens, {}, n_topics, config)
+        return lda.best_seed_word_share(seed_words, 20)
+
+    jobs = [delayed(fit_and_score)(r) for r in residuals] + [delayed(fit_unseeded)(n_themes + residuals[0])]
+    *results, unseeded_share = Parallel(n_jobs=min(config.n_jobs, len(jobs)))(jobs)
     scores = [s for _, s in results]
     best = max(range(len(results)), key=lambda i: scores[i]["c_v"] + scores[i]["c_npmi"])
     for i, s in enumerate(scores):
         s["chosen"] = i == best
+        s["unseeded_seed_word_share"] = unseeded_share
+        s["unseeded_n_topics"] = n_themes + residuals[0]
         logger.info("LDA K=%d: c_v %.3f, NPMI %.3f, diversity %.2f%s", s["n_topics"], s["c_v"], s["c_npmi"],
                     s["diversity"], " (chosen)" if i == best else "")
     return results[best][0], scores
@@ -217,10 +225,12 @@ def render_report(report: dict) -> str:
               "| K | c_v | NPMI | diversity | chosen |", "|---|---|---|---|---|"]
     for s in lda["candidates"]:
         lines.append(f"| {s['n_topics']} | {s['c_v']:.3f} | {s['c_npmi']:.3f} | {s['diversity']:.3f} | {'yes' if s['chosen'] else ''} |")
-    lines += ["", "Seeding check: share of each seeded topic's top-20 words that are its seed keywords "
-              "(an unseeded LDA puts the themes' keywords into no topic of their own):", "",
-              ", ".join(f"{t} {v:.2f}" for t, v in lda["seed_word_share"].items()), "",
-              "| topic | theme | top words |", "|---|---|---|"]
+    lines += ["", "Seeding check: share of the top-20 words that are the theme's seed keywords, in the theme's "
+              f"seeded topic, and in the closest topic of an unseeded LDA with K={lda['unseeded_n_topics']} on the same data:", "",
+              "| theme | seeded | unseeded |", "|---|---|---|"]
+    for t, v in lda["seed_word_share"].items():
+        lines.append(f"| {t} | {v:.2f} | {lda['unseeded_seed_word_share'][t]:.2f} |")
+    lines += ["", "| topic | theme | top words |", "|---|---|---|"]
     for topic in lda["topics"]:
         lines.append(f"| {topic['id']} | {topic['theme']} | {' '.join(topic['words'][:12])} |")
     if report.get("comparison"):
@@ -358,9 +368,12 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
 
     chosen = next(s for s in lda_scores if s["chosen"])
     report["topic_model"] = {
-        "candidates": [{k: v for k, v in s.items() if not k.endswith("per_topic") and k != "seed_word_share"} for s in lda_scores],
+        "candidates": [{k: v for k, v in s.items() if not k.endswith("per_topic") and "seed_word_share" not in k}
+                       for s in lda_scores],
         "c_v": chosen["c_v"], "c_npmi": chosen["c_npmi"], "diversity": chosen["diversity"],
         "seed_word_share": chosen["seed_word_share"],
+        "unseeded_seed_word_share": chosen["unseeded_seed_word_share"],
+        "unseeded_n_topics": chosen["unseeded_n_topics"],
         "topics": [{"id": k, "theme": lda.topic_themes_[k], "words": w,
                     "c_v": chosen["c_v_per_topic"][k], "c_npmi": chosen["c_npmi_per_topic"][k]}
                    for k, w in enumerate(lda.describe_topics(15))],
