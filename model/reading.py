@@ -103,15 +103,7 @@ def detect_encoding(path: Path) -> str:
     else GB18030. Raises DocumentReadError like :func:`decode_bytes`."""
     import codecs
 
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        raise DocumentReadError(path, "no such file") from None
-    except IsADirectoryError:
-        raise DocumentReadError(path, "is a directory") from None
-    except OSError as exc:
-        raise DocumentReadError(path, f"cannot read: {exc.strerror or exc}") from None
-    with fh:
+    with _open_binary(path) as fh:
         head = fh.read(_CHUNK)
         if head.startswith(b"\xef\xbb\xbf"):
             candidates = ["utf-8-sig"]
@@ -152,8 +144,14 @@ def detect_encoding(path: Path) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    with _open_binary(path) as fh:
+        return fh.read()
+
+
+def _open_binary(path: Path):
+    """Open a file for reading bytes; failures become DocumentReadError."""
     try:
-        return path.read_bytes()
+        return open(path, "rb")
     except FileNotFoundError:
         raise DocumentReadError(path, "no such file") from None
     except IsADirectoryError:
