@@ -194,7 +194,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
 
     def __init__(self, *, themes=(), seed_words=None, topic_model: SeededLDA | None = None, C: float = 4.0,
                  min_df: int = 2, max_df: float = 0.5, char_ngrams: tuple[int, int] | None = (2, 3),
-                 max_char_features: int = 50000, topic_weight: float = 1.0, keyword_weight: float = 0.5,
+                 max_char_features: int = 50000, topic_weight: float = 1.0, keyword_weight: float = 1.0,
                  cv: int = 5, random_state: int = 0):
         self.themes = themes
         self.seed_words = seed_words

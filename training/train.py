@@ -60,7 +60,7 @@ class TrainConfig:
     lda_passes: int = 4
     lda_iterations: int = 50
     seed_strength: float = 200.0
-    C: float = 4.0
+    C: float = 8.0
     min_df: int = 2
     max_df: float = 0.5
     cv_folds: int = 5
