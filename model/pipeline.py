@@ -22,12 +22,30 @@ from .topics import RESIDUAL
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ThemeModel"]
+__all__ = ["ThemeModel", "theme_share_fractions", "unit_theme_weights"]
 
 TOP_TOPICS = 3
 MIN_TOPIC_WEIGHT = 0.15
 TOPIC_WORDS = 6
 EVIDENCE_TERMS = 5
+
+
+def unit_theme_weights(unit: dict) -> dict[str, float]:
+    """A labelled unit's characters split among its themes in proportion to their scores."""
+    themes = unit["themes"]
+    score_sum = sum(t["score"] for t in themes)
+    return {t["id"]: len(unit["text"]) * t["score"] / score_sum for t in themes} if score_sum else {}
+
+
+def theme_share_fractions(units: Iterable[dict]) -> dict[str, float]:
+    """Theme shares of a set of labelled units (sum of :func:`unit_theme_weights`),
+    normalised to sum to 1 over the themes present; empty when no unit has a theme."""
+    totals: dict[str, float] = {}
+    for unit in units:
+        for tid, weight in unit_theme_weights(unit).items():
+            totals[tid] = totals.get(tid, 0.0) + weight
+    grand = sum(totals.values())
+    return {tid: v / grand for tid, v in totals.items()} if grand else {}
 
 
 class ThemeModel:
@@ -124,17 +142,9 @@ class ThemeModel:
         return self._label(texts)
 
     def theme_shares(self, units: Iterable[dict]) -> list[dict]:
-        """An article's theme shares: each unit's characters, split among its
-        themes in proportion to their scores; shares sum to 1 over themes."""
-        totals: dict[str, float] = {}
-        for unit in units:
-            themes = unit["themes"]
-            score_sum = sum(t["score"] for t in themes)
-            for t in themes:
-                totals[t["id"]] = totals.get(t["id"], 0.0) + len(unit["text"]) * t["score"] / score_sum
-        grand = sum(totals.values())
+        """An article's theme shares (see :func:`theme_share_fractions`), with names, largest first."""
         names = {t.id: t.name for t in self.codebook.themes}
-        shares = [{"id": tid, "name": names[tid], "share": round(v / grand, 4)} for tid, v in totals.items()] if grand else []
+        shares = [{"id": tid, "name": names[tid], "share": round(v, 4)} for tid, v in theme_share_fractions(units).items()]
         return sorted(shares, key=lambda s: (-s["share"], s["id"]))
 
     def predict_processed(self, article: ProcessedArticle) -> dict:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from model.errors import ArtifactError, DocumentReadError
+from model.pipeline import theme_share_fractions
 from model.reading import Document, RecordError, iter_documents, iter_paths
 
 logger = logging.getLogger(__name__)
@@ -311,24 +312,18 @@ def iter_articles_rows(rows: Iterable[dict]) -> Iterator[list[dict]]:
 
 
 def article_summary(rows: list[dict], theme_ids: Sequence[str]) -> dict:
-    """One row per article: its carried fields and theme shares (each unit's
-    characters split among its themes by score, as ThemeModel.theme_shares)."""
-    totals = {t: 0.0 for t in theme_ids}
-    for r in rows:
-        score_sum = sum(t["score"] for t in r["themes"])
-        for t in r["themes"]:
-            totals[t["id"]] += len(r["text"]) * t["score"] / score_sum
-    grand = sum(totals.values())
+    """One row per article: its carried fields and theme shares (as in the
+    article's ``themes`` from ThemeModel.predict_article)."""
+    shares = theme_share_fractions(rows)
     first = rows[0]
     chars = sum(len(r["text"]) for r in rows)
     themed = sum(len(r["text"]) for r in rows if r["themes"])
     out = {"doc": first["doc"], "title": first["title"], "date": first.get("date"), "region": first.get("region"),
            "source": first.get("source"), "path": first.get("path"), "n_units": len(rows),
            "coverage": round(themed / chars, 4) if chars else 0.0}
-    primary = max(totals, key=totals.get) if grand else None
-    out["main_theme"] = primary
+    out["main_theme"] = max(shares, key=shares.get) if shares else None
     for t in theme_ids:
-        out[t] = round(totals[t] / grand, 4) if grand else 0.0
+        out[t] = round(shares.get(t, 0.0), 4)
     out["content_hash"] = first["content_hash"]
     return out
 

@@ -14,6 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable
 
+from model.pipeline import unit_theme_weights
+
 TOP_PARAGRAPHS = 5
 COLOURS = {"cadre_training": "#1f77b4", "leadership_team": "#ff7f0e", "party_members": "#d62728",
            "organization": "#9467bd", "collective_economy": "#2ca02c", "governance": "#17becf",
@@ -75,23 +77,20 @@ def write_report(path: Path, rows_factory: Callable[[], Iterable[dict]], model) 
     top: dict[str, list] = {t: [] for t in themes}
     topic_weight: dict[int, float] = defaultdict(float)
     articles, units, themed_units = set(), 0, 0
-    counter = 0
     for r in rows_factory():
         units += 1
-        counter += 1
         articles.add(r["content_hash"])
         if r["themes"]:
             themed_units += 1
-        score_sum = sum(t["score"] for t in r["themes"])
         year, region = _year(r.get("date")), r.get("region")
-        for t in r["themes"]:
-            share = len(r["text"]) * t["score"] / score_sum
-            overall[t["id"]] += share
+        for tid, weight in unit_theme_weights(r).items():
+            overall[tid] += weight
             if year:
-                by_year[year][t["id"]] += share
+                by_year[year][tid] += weight
             if region:
-                by_region[str(region)][t["id"]] += share
-            item = (t["score"], -counter, r["text"], r.get("title") or r["doc"], r.get("date"))
+                by_region[str(region)][tid] += weight
+        for t in r["themes"]:
+            item = (t["score"], -units, r["text"], r.get("title") or r["doc"], r.get("date"))
             if len(top[t["id"]]) < TOP_PARAGRAPHS:
                 heapq.heappush(top[t["id"]], item)
             else:
