@@ -370,11 +370,16 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         (n_units, n_themes) 0/1 labels, or None to train without labels."""
         self.fit_representation(tokens, topic_tokens)
         if Y is None or not np.asarray(Y).any():
-            self.estimators_ = {}
-            self.thresholds_ = {t: UNSUPERVISED_THRESHOLD for t in self.themes}
-            self.mode_ = "unsupervised"
-            return self
+            return self.fit_unsupervised()
         return self.fit_classifier(self.features(tokens), Y, groups)
+
+    def fit_unsupervised(self):
+        """No labels: score themes from the seeded topics and keywords alone."""
+        check_is_fitted(self, "vectorizer_")
+        self.estimators_ = {}
+        self.thresholds_ = {t: UNSUPERVISED_THRESHOLD for t in self.themes}
+        self.mode_ = "unsupervised"
+        return self
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -405,11 +410,14 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         """(n_units, n_themes) theme scores (calibrated when trained with labels)."""
         return self.proba_from_features(self.features(tokens))
 
-    def decide(self, proba: np.ndarray) -> list[tuple[list[int], int | None]]:
+    def decide(self, proba: np.ndarray, thresholds: dict | None = None) -> list[tuple[list[int], int | None]]:
         """Per unit: the indices of the themes whose score passes their
-        threshold, highest first, and the primary (the top one) or None."""
-        check_is_fitted(self, "thresholds_")
-        limits = np.array([self.thresholds_[t] for t in self.themes])
+        threshold (the fitted ones unless ``thresholds`` is given), highest
+        first, and the primary (the top one) or None."""
+        if thresholds is None:
+            check_is_fitted(self, "thresholds_")
+            thresholds = self.thresholds_
+        limits = np.array([thresholds[t] for t in self.themes])
         out = []
         for row in proba:
             passing = [int(k) for k in np.argsort(-row) if row[k] >= limits[k]]

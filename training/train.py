@@ -169,15 +169,7 @@ def lda_baseline(topic_scores: np.ndarray, themes) -> tuple[list[list[str]], lis
 
 
 def _decisions_to_labels(clf: TopicClassifier, proba: np.ndarray, thresholds: dict) -> tuple[list, list]:
-    saved = clf.thresholds_ if hasattr(clf, "thresholds_") else None
-    clf.thresholds_ = thresholds
-    try:
-        decisions = clf.decide(proba)
-    finally:
-        if saved is None:
-            del clf.thresholds_
-        else:
-            clf.thresholds_ = saved
+    decisions = clf.decide(proba, thresholds)
     return [[clf.themes[k] for k in passing] for passing, _ in decisions], \
         [clf.themes[p] if p is not None else None for _, p in decisions]
 
@@ -349,9 +341,7 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
     else:
         logger.warning("no labeled units in %s: training without labels (seeded LDA and keywords only)",
                        data_dir / "labeled")
-        clf.estimators_ = {}
-        clf.thresholds_ = {t: 0.5 for t in themes}
-        clf.mode_ = "unsupervised"
+        clf.fit_unsupervised()
     model = ThemeModel(pipeline, clf, codebook)
 
     if heldout:
