@@ -166,6 +166,12 @@ def _is_body_like(line: str) -> bool:
     return len(line) >= 40 and bool(re.search(r"[，。；！？]", line))
 
 
+def _is_content_like(line: str) -> bool:
+    """Running text, or a shorter line that still ends a sentence (a one-line
+    article or a short paragraph is content, not a title or a label)."""
+    return _is_body_like(line) or (len(line) >= 8 and _ends_sentence(line))
+
+
 def _looks_like_tag_cloud(line: str) -> bool:
     """Many short items separated by pipes, no sentence."""
     pipes = line.count("|") + line.count("｜")
@@ -238,7 +244,7 @@ class _BoilerplateStripper:
     def run(self) -> list[str]:
         lines = self.lines
         kinds = [classify_line(line) for line in lines]
-        body = [i for i, line in enumerate(lines) if kinds[i] is None and _is_body_like(line)]
+        body = [i for i, line in enumerate(lines) if kinds[i] is None and _is_content_like(line)]
         first_body = body[0] if body else len(lines)
         last_body = body[-1] if body else -1
         kept: list[str] = []

@@ -158,3 +158,15 @@ def test_clean_article_rejects_non_str():
 def test_clean_article_trailing_editor_note_removed():
     raw = f"{BODY}\n\n{BODY2}（视频编辑：张双玲文字编辑：见红蕊）"
     assert clean_article(raw).text.split("\n") == [BODY, BODY2]
+
+
+@pytest.mark.parametrize("raw", ["开展党员冬训，组织农村党员集中学习培训。", "网格员走访群众，化解矛盾纠纷。", BODY])
+def test_clean_article_keeps_a_one_line_article(raw):
+    art = clean_article(raw)
+    assert art.text == raw
+    assert art.title is None
+
+
+def test_clean_article_short_paragraphs_without_a_long_one():
+    raw = "开展党员冬训，组织农村党员集中学习培训。\n\n网格员走访群众，化解矛盾纠纷。"
+    assert clean_article(raw).text.split("\n") == ["开展党员冬训，组织农村党员集中学习培训。", "网格员走访群众，化解矛盾纠纷。"]

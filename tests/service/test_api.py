@@ -35,6 +35,16 @@ def test_classify_returns_paragraphs_with_themes(client, small_model):
     assert "互学共促谋发展" in [p["heading"] for p in body["paragraphs"]]
 
 
+def test_classify_a_single_short_paragraph(client):
+    text = "村党支部领办土地股份合作社，发展特色种植产业，村集体经济收入增加到38万元。"
+    body = client.post("/v1/classify", json={"text": text}).get_json()
+    assert [p["text"] for p in body["paragraphs"]] == [text]
+    docs = client.post("/v1/classify/batch", json={"documents": [
+        {"id": "a", "text": "开展党员冬训，组织农村党员集中学习培训。"},
+        {"id": "b", "text": "网格员走访群众，化解矛盾纠纷。"}]}).get_json()["documents"]
+    assert [len(d["paragraphs"]) for d in docs] == [1, 1]
+
+
 def test_classify_matches_the_library(client, small_model):
     body = client.post("/v1/classify", json={"text": SEED_TEXT}).get_json()
     direct = small_model.predict_article(SEED_TEXT)
