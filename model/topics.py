@@ -54,7 +54,7 @@ class SeededLDA(BaseEstimator, TransformerMixin):
     random_state : fixes gensim's initialisation, so fits are repeatable.
     """
 
-    def __init__(self, *, seed_words=None, n_residual: int = 6, seed_strength: float = 200.0,
+    def __init__(self, *, seed_words=None, n_residual: int = 6, seed_strength: float = 500.0,
                  off_seed_eta: float = 1e-4, no_below: int = 5, no_above: float = 0.3, keep_n: int = 20000,
                  passes: int = 4, iterations: int = 50, chunksize: int = 2000, random_state: int = 0):
         self.seed_words = seed_words

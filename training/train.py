@@ -59,7 +59,7 @@ class TrainConfig:
     random_state: int = 0
     lda_passes: int = 4
     lda_iterations: int = 50
-    seed_strength: float = 200.0
+    seed_strength: float = 500.0
     C: float = 8.0
     min_df: int = 2
     max_df: float = 0.5
