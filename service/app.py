@@ -26,7 +26,6 @@ DEFAULTS = {
     "MAX_DOCS_PER_REQUEST": 100,
     # Bodies over this are refused (413) before they are read or parsed.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
-    "JSON_SORT_KEYS": False,
 }
 
 
