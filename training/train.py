@@ -253,15 +253,17 @@ def point_latest(out_dir: Path, bundle: Path) -> None:
     os.replace(tmp, out_dir / "latest")
 
 
-def compare_with_latest(new_model: ThemeModel, out_dir: Path, heldout: list[LabeledUnit], force: bool) -> dict:
+def compare_with_latest(new_macro_f1: float | None, out_dir: Path, heldout: list[LabeledUnit], force: bool) -> dict:
+    """Whether the new bundle (held-out macro-F1 ``new_macro_f1``) may become
+    ``latest``: yes if there is none yet, or if it is not worse than the
+    current one evaluated on the same held-out units, or with ``force``."""
     previous = read_latest(out_dir)
     if previous is None:
         return {"previous": None, "promoted": True, "reason": "no previous bundle", "heldout_units": len(heldout),
-                "previous_macro_f1": None, "new_macro_f1": None}
+                "previous_macro_f1": None, "new_macro_f1": new_macro_f1}
     if not heldout:
         return {"previous": previous.name, "promoted": True, "reason": "no held-out data to compare on",
                 "heldout_units": 0, "previous_macro_f1": None, "new_macro_f1": None}
-    new_metrics, _ = evaluate_model(new_model, heldout)
     try:
         old_model = load_bundle(previous)
         old_metrics, _ = evaluate_model(old_model, heldout)
@@ -269,12 +271,12 @@ def compare_with_latest(new_model: ThemeModel, out_dir: Path, heldout: list[Labe
     except (ArtifactError, TopicModelError, KeyError) as exc:
         logger.warning("previous bundle %s cannot be evaluated (%s); promoting the new one", previous, exc)
         return {"previous": previous.name, "promoted": True, "reason": f"previous bundle unusable: {exc}",
-                "heldout_units": len(heldout), "previous_macro_f1": None, "new_macro_f1": new_metrics["macro_f1"]}
-    not_worse = new_metrics["macro_f1"] >= old_f1 - PROMOTION_TOLERANCE
+                "heldout_units": len(heldout), "previous_macro_f1": None, "new_macro_f1": new_macro_f1}
+    not_worse = new_macro_f1 >= old_f1 - PROMOTION_TOLERANCE
     promoted = not_worse or force
     reason = "not worse on held-out macro-F1" if not_worse else ("worse, but --force" if force else "worse on held-out macro-F1")
     return {"previous": previous.name, "promoted": promoted, "reason": reason, "heldout_units": len(heldout),
-            "previous_macro_f1": old_f1, "new_macro_f1": new_metrics["macro_f1"]}
+            "previous_macro_f1": old_f1, "new_macro_f1": new_macro_f1}
 
 
 # -- train --------------------------------------------------------------------------------------
@@ -378,7 +380,8 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
     })
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    comparison = compare_with_latest(model, out_dir, heldout, config.force)
+    new_macro_f1 = report["heldout"]["classifier"]["macro_f1"] if heldout else None
+    comparison = compare_with_latest(new_macro_f1, out_dir, heldout, config.force)
     report["comparison"] = comparison
     report["seconds"] = round(time.perf_counter() - started, 1)
     metrics = {}
