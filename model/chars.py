@@ -193,9 +193,5 @@ def to_simplified(text: str, config: str = "t2s") -> str:
     return get_converter(config).convert(text)
 
 
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
-
-
 def cjk_count(text: str) -> int:
     return len(_CJK_RE.findall(text))

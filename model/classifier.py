@@ -295,6 +295,11 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000,
                                   random_state=self.random_state)
 
+    def _fit_theme(self, X, y: np.ndarray, groups) -> CalibratedClassifierCV:
+        """One theme's logistic regression, sigmoid-calibrated on its own CV folds."""
+        est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=self._splits(y, groups), ensemble=False)
+        return est.fit(X, y)
+
     def fit_classifier(self, feats: UnitFeatures, Y: np.ndarray, groups=None, thresholds=None):
         """Fit the calibrated per-theme classifiers on labelled units.
 
@@ -310,9 +315,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             if y.sum() < _MIN_POSITIVES:
                 logger.warning("theme %s has %d positive units; scored from topics and keywords only", theme, y.sum())
                 continue
-            est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=self._splits(y, groups), ensemble=False)
-            est.fit(feats.X, y)
-            self.estimators_[theme] = est
+            self.estimators_[theme] = self._fit_theme(feats.X, y, groups)
         if thresholds is None:
             oof = self.cross_val_proba(feats, Y, groups)
             thresholds = {t: best_f1_threshold(Y[:, k], oof[:, k]) for k, t in enumerate(self.themes)}
@@ -360,9 +363,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                     oof[test_idx, k] = self._unsupervised_scores(feats.doc_topic[test_idx], feats.keyword_hits[test_idx])[:, k]
                     continue
                 g = np.asarray(groups)[train_idx] if groups is not None else None
-                est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=self._splits(y, g), ensemble=False)
-                est.fit(sub.X, y)
-                oof[test_idx, k] = est.predict_proba(feats.X[test_idx])[:, 1]
+                oof[test_idx, k] = self._fit_theme(sub.X, y, g).predict_proba(feats.X[test_idx])[:, 1]
         return oof
 
     def fit(self, tokens, Y=None, *, groups=None, topic_tokens=None):

@@ -31,10 +31,6 @@ class ProcessedArticle:
     author: str | None = None
     fields: dict = field(default_factory=dict)
 
-    @property
-    def metadata(self) -> dict:
-        return {"title": self.title, "date": self.date, "source": self.source, "author": self.author}
-
 
 class TextPipeline:
     """Cleaning, segmentation and tokenization with one set of settings.
@@ -75,6 +71,3 @@ class TextPipeline:
         if self.tokenizer is None:
             raise InvalidDocumentError("this pipeline has no tokenizer")
         return self.tokenizer(text)
-
-    def unit_texts(self, raw: str) -> list[str]:
-        return [u.text for u in self.process(raw).units]

@@ -15,7 +15,7 @@ not for the strings of particular sites.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from .chars import collapse_spaces, normalize_width, strip_pinyin, to_simplified
@@ -45,10 +45,6 @@ class CleanArticle:
     date: str | None = None
     source: str | None = None
     author: str | None = None
-
-    @property
-    def metadata(self) -> dict:
-        return {"title": self.title, "date": self.date, "source": self.source, "author": self.author}
 
 
 def _ends_sentence(line: str) -> bool:
@@ -158,7 +154,6 @@ _DATELINE_PREFIX = re.compile(
 # An editor/source note glued to the end of the last paragraph: "…。(视频编辑：A 文字编辑：B)".
 _TRAILING_NOTE = re.compile(r"\s*[（(][^（()）]{0,30}(?:编辑|来源|记者|通讯员)\s*[：:][^（()）]{0,60}[)）]\s*$")
 _HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+[部分章节条]|[A-H][^A-Za-z])")
-_SITE_NAME = re.compile(r"(网|报|台|网站|在线|频道|客户端|日报|晚报|新闻|传媒|融媒)$")
 
 
 def _is_body_like(line: str) -> bool:
@@ -275,10 +270,6 @@ class _BoilerplateStripper:
                 line = line[m.end():].lstrip()
             if i >= last_body - 1:
                 line = _TRAILING_NOTE.sub("", line)
-            # Title may also sit below a metadata line in the head zone: handled above.
-            if self.meta["title"] is None and i < first_body:
-                self.meta["title"] = line
-                continue
             kept.append(line)
         return kept
 
