@@ -11,14 +11,22 @@ Layout of ``models/<version>/``::
     user_dict.txt   the jieba user words it tokenizes with
     report.md/.json the training report (when training wrote one)
 
-``load_bundle`` reads and checks ``model.json`` *before* unpickling anything,
-and refuses a bundle it cannot trust: wrong format or schema version, missing
-files, or a ``pipeline.joblib`` whose checksum differs from the manifest.
-joblib is pickle: load only bundles you trained yourself.
+``load_bundle`` reads and checks ``model.json`` *before* unpickling anything:
+its shape, format and schema version, that every file it lists is a plain
+name inside the bundle, present, and has the listed checksum. Checksums catch
+corruption and accidental edits, not an attacker: whoever can write the
+bundle can rewrite its manifest too. joblib is pickle, and unpickling runs
+code, so load only bundles you trust.
+
+Signing closes that gap where bundles travel: when ``DANGJIAN_BUNDLE_KEY`` is
+set, ``save_bundle`` writes ``model.sig``, an HMAC-SHA256 of ``model.json``
+with that key, and ``load_bundle`` refuses any bundle whose signature is
+missing or wrong before it unpickles anything.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -39,7 +47,9 @@ __all__ = ["save_bundle", "load_bundle", "read_manifest", "resolve_bundle", "pac
 FORMAT = "dangjian-topics-bundle"
 SCHEMA_VERSION = 1
 MANIFEST = "model.json"
+SIGNATURE = "model.sig"
 PIPELINE = "pipeline.joblib"
+KEY_VARIABLE = "DANGJIAN_BUNDLE_KEY"
 _REQUIRED_KEYS = {"format", "schema_version", "model_version", "created_utc", "files", "package_versions"}
 _CHECKED_PACKAGES = ("scikit-learn", "gensim", "numpy", "scipy", "joblib")
 
@@ -100,6 +110,7 @@ def read_manifest(path: str | Path) -> dict:
     missing = _REQUIRED_KEYS - set(manifest)
     if missing:
         raise ArtifactError(f"{manifest_path}: manifest lacks {sorted(missing)}")
+    _check_manifest_shape(manifest, manifest_path)
     if manifest["format"] != FORMAT:
         raise IncompatibleArtifactError(f"{manifest_path}: format {manifest['format']!r}, expected {FORMAT!r}")
     if manifest["schema_version"] != SCHEMA_VERSION:
@@ -107,6 +118,51 @@ def read_manifest(path: str | Path) -> dict:
             f"{manifest_path}: bundle schema_version {manifest['schema_version']!r}, this version of "
             f"dangjian-topics reads schema_version {SCHEMA_VERSION}; retrain with `dangjian train`")
     return manifest
+
+
+def _check_manifest_shape(manifest: dict, manifest_path: Path) -> None:
+    """The types the loader relies on, and file names that stay inside the bundle."""
+    files = manifest["files"]
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise ArtifactError(f"{manifest_path}: 'files' must be an object of file name to sha256, got {type(files).__name__}")
+    for name in files:
+        if not name or name != Path(name).name or name in (".", "..") or "\\" in name:
+            raise ArtifactError(f"{manifest_path}: file name {name!r} is not a plain name inside the bundle")
+    versions = manifest["package_versions"]
+    if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
+        raise ArtifactError(f"{manifest_path}: 'package_versions' must be an object of package to version string")
+    for key in ("model_version", "created_utc"):
+        if not isinstance(manifest[key], str):
+            raise ArtifactError(f"{manifest_path}: {key!r} must be a string")
+
+
+def _bundle_key() -> bytes | None:
+    key = os.environ.get(KEY_VARIABLE)
+    return key.encode("utf-8") if key else None
+
+
+def _signature(manifest_bytes: bytes, key: bytes) -> str:
+    return hmac.new(key, manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def verify_signature(directory: Path) -> None:
+    """With a key in ``DANGJIAN_BUNDLE_KEY``: the bundle's ``model.sig`` must be
+    the HMAC of its ``model.json``. Without a key there is nothing to check."""
+    key = _bundle_key()
+    if key is None:
+        return
+    sig_path = directory / SIGNATURE
+    try:
+        signature = sig_path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise ArtifactError(f"{directory}: unsigned bundle ({SIGNATURE} missing) and {KEY_VARIABLE} is set; "
+                            f"refusing to load it") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"{sig_path}: unreadable signature: {exc}") from None
+    expected = _signature((directory / MANIFEST).read_bytes(), key)
+    if not hmac.compare_digest(signature, expected):
+        raise ArtifactError(f"{directory}: signature does not match {MANIFEST} under the key in {KEY_VARIABLE}; "
+                            f"the bundle was changed or signed with another key")
 
 
 def save_bundle(model, out_dir: str | Path, *, metrics: dict | None = None, parameters: dict | None = None,
@@ -151,8 +207,15 @@ def save_bundle(model, out_dir: str | Path, *, metrics: dict | None = None, para
             },
             "files": {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()},
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, out_dir)
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+        (tmp / MANIFEST).write_bytes(manifest_bytes)
+        key = _bundle_key()
+        if key is not None:
+            (tmp / SIGNATURE).write_text(_signature(manifest_bytes, key) + "\n", encoding="ascii")
+        try:
+            os.rename(tmp, out_dir)
+        except OSError as exc:  # another process wrote the same name meanwhile
+            raise ArtifactError(f"{out_dir}: cannot create the bundle: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -168,11 +231,14 @@ def load_bundle(path: str | Path):
 
     directory = resolve_bundle(path)
     manifest = read_manifest(directory)
+    verify_signature(directory)
     files = manifest["files"]
     if PIPELINE not in files:
         raise ArtifactError(f"{directory}: manifest lists no {PIPELINE}")
     for name, digest in files.items():
         file = directory / name
+        if file.resolve().parent != directory:
+            raise ArtifactError(f"{directory}: {name} in {MANIFEST} points outside the bundle")
         if not file.is_file():
             raise ArtifactError(f"{directory}: missing {name} listed in {MANIFEST}")
         if sha256_file(file) != digest:

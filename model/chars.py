@@ -195,3 +195,24 @@ def to_simplified(text: str, config: str = "t2s") -> str:
 
 def cjk_count(text: str) -> int:
     return len(_CJK_RE.findall(text))
+
+
+# --- code points that cannot be encoded ----------------------------------------------
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def replace_surrogates(value):
+    """``value`` with every lone surrogate (U+D800–U+DFFF, which JSON escapes
+    such as ``"\\udc00"`` and undecodable file names produce, and which no UTF
+    encoding can write) replaced by U+FFFD, in strings and recursively in the
+    keys and values of dicts and lists. Everything else is returned as it is.
+    Readers and the HTTP edge apply it once, so nothing downstream sees one."""
+    if isinstance(value, str):
+        return _SURROGATE_RE.sub(REPLACEMENT_CHARACTER, value) if _SURROGATE_RE.search(value) else value
+    if isinstance(value, dict):
+        return {replace_surrogates(k): replace_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [replace_surrogates(v) for v in value]
+    return value

@@ -35,7 +35,9 @@ class DocumentReadError(TopicModelError):
     """
 
     def __init__(self, path: object, reason: str, line: int | None = None):
-        self.path = str(path)
+        from .chars import replace_surrogates
+
+        self.path = replace_surrogates(str(path))
         self.reason = reason
         self.line = line
         where = f"{self.path}:{line}" if line is not None else self.path

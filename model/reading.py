@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .chars import replace_surrogates
 from .errors import DocumentReadError
 
 logger = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ def _pick(record: dict, names: tuple[str, ...]):
 
 
 def _record_to_document(record: object, path: Path, line: int, default_id: str) -> Document | RecordError:
+    record = replace_surrogates(record)
     if not isinstance(record, dict):
         return RecordError(str(path), line, f"expected a JSON object, got {type(record).__name__}")
     text_key, text = _pick(record, TEXT_FIELDS)
@@ -184,7 +186,7 @@ def _record_to_document(record: object, path: Path, line: int, default_id: str) 
         id=str(doc_id) if doc_id is not None else default_id,
         text=text,
         title=str(title) if title is not None else None,
-        path=str(path),
+        path=replace_surrogates(str(path)),
         fields=fields,
     )
 
@@ -198,6 +200,9 @@ def _iter_jsonl(path: Path, lines) -> Iterator[Document | RecordError]:
         except json.JSONDecodeError as exc:
             yield RecordError(str(path), number, f"malformed JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield RecordError(str(path), number, "malformed JSON: nested too deeply")
+            continue
         yield _record_to_document(record, path, number, f"{path.stem}:{number}")
 
 
@@ -206,6 +211,8 @@ def _iter_json(path: Path, text: str) -> Iterator[Document | RecordError]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentReadError(path, f"malformed JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise DocumentReadError(path, "malformed JSON: nested too deeply") from None
     records = data if isinstance(data, list) else [data]
     for number, record in enumerate(records, start=1):
         doc = _record_to_document(record, path, number, f"{path.stem}:{number}")
@@ -271,9 +278,9 @@ def iter_documents(path: str | Path) -> Iterator[Document | RecordError]:
         body, title = html_to_text(text)
         if not body.strip():
             raise DocumentReadError(path, "no visible text in HTML")
-        yield Document(id=path.stem, text=body, title=title, path=str(path))
+        yield Document(id=replace_surrogates(path.stem), text=body, title=title, path=replace_surrogates(str(path)))
     else:
-        yield Document(id=path.stem, text=text, path=str(path))
+        yield Document(id=replace_surrogates(path.stem), text=text, path=replace_surrogates(str(path)))
 
 
 def iter_paths(paths, recursive: bool = True) -> Iterator[Path]:

@@ -135,11 +135,15 @@ _WIDGET = re.compile(
 )
 _DISCLAIMER = re.compile(
     r"仅代表作者|代表作者本人|仅代表个人观点|不代表本|与本网站?立场无关|本站立场|版权声明|版权归|版权所有|未经(授权|许可|书面)|"
-    r"转载请|如需转载|如若转载|侵权|免责声明|信息存储空间|投资有风险|不希望(作品|文章)|要求撤下|请联系删除|联系删除|"
+    r"转载请|如需转载|如若转载|免责声明|信息存储空间|投资有风险|不希望(作品|文章)|要求撤下|请联系删除|联系删除|"
     r"一经查实|立刻删除|转载信息目的|传递更多信息|本文来自|本文转自|文章来源于|信息发布传播服务|copyright|©|all rights reserved|"
-    r"点击上方|长按识别|长按二维码|关注我们|预览时标签不可点|向上滑动|写留言|赞赏",
+    r"点击上方|长按识别|长按二维码|关注我们|预览时标签不可点|向上滑动|写留言",
     re.I,
 )
+# Words that mark a disclaimer or widget only in a short line: news reports
+# use them too ("打击侵权假冒", "高度赞赏").
+_DISCLAIMER_SHORT = re.compile(r"侵权|赞赏")
+MAX_SHORT_DISCLAIMER_CHARS = 60
 _FOOTER = re.compile(
     r"ICP\s*[备证]|公网安备|网安备|增值电信|主办\s*[：:]|主办单位|承办\s*[：:]|技术支持\s*[：:]|联系电话|联系邮箱|投稿邮箱|"
     r"删稿|邮编\s*[：:]|违法和不良信息|举报电话|网站地图|关于我们|联系我们",
@@ -202,7 +206,11 @@ def classify_line(line: str) -> str | None:
         return "byline"
     if _PAREN_NOTE.match(line):
         return "byline"
+    if (m := _DATELINE_PREFIX.match(line)) and _is_content_like(line[m.end():]):
+        return None  # "央视网消息（新闻联播）：…": a dateline opens the body; the sentence after it is content
     if n <= 300 and _DISCLAIMER.search(line):
+        return "disclaimer"
+    if n <= MAX_SHORT_DISCLAIMER_CHARS and _DISCLAIMER_SHORT.search(line):
         return "disclaimer"
     if n <= 200 and (_FOOTER.search(line) or ("@" in line and _EMAIL.search(line) and not _is_body_like(line))):
         return "footer"

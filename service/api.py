@@ -1,9 +1,12 @@
 """The JSON API (blueprint ``api``): classification, codebook, topics, model card."""
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
+
+from model.chars import replace_surrogates
 
 from .errors import APIError
 
@@ -23,12 +26,18 @@ def _json_object() -> dict:
                        f"expected Content-Type: application/json, got {request.mimetype or 'none'}")
     raw = request.get_data(cache=True)
     try:
-        raw.decode("utf-8")
+        decoded = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise APIError(400, "invalid_encoding", f"request body is not UTF-8 (invalid byte at offset {exc.start})") from None
-    body = request.get_json(silent=True)
-    if body is None:
-        raise APIError(400, "invalid_json", "request body is not valid JSON")
+    try:
+        body = json.loads(decoded)
+    except ValueError as exc:
+        raise APIError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise APIError(400, "invalid_json", "request body is not valid JSON: nested too deeply") from None
+    # JSON may spell lone surrogates ("\udc00"), which no encoder can write back:
+    # they become U+FFFD here, once, so nothing downstream ever sees one.
+    body = replace_surrogates(body)
     if not isinstance(body, dict):
         raise APIError(422, "invalid_body", f"expected a JSON object, got {type(body).__name__}")
     return body
@@ -99,6 +108,11 @@ def classify_batch():
     if len(docs) > limit:
         raise APIError(413, "too_many_documents", f"{len(docs)} documents; the limit is {limit} per request")
     triples = [_document(d, f"documents[{i}]", require_id=True) for i, d in enumerate(docs)]
+    total = sum(len(t[0]) for t in triples)
+    char_limit = current_app.config["MAX_CHARS_PER_REQUEST"]
+    if total > char_limit:
+        raise APIError(413, "too_many_characters",
+                       f"the documents have {total} characters in all; the limit is {char_limit} per request")
     ids = [t[2] for t in triples]
     if len(set(ids)) != len(ids):
         raise APIError(422, "duplicate_id", "document ids must be unique within a request")
@@ -133,6 +147,7 @@ def model_card():
         "metrics": meta.get("metrics"),
         "limits": {"max_chars_per_doc": current_app.config["MAX_CHARS_PER_DOC"],
                    "max_docs_per_request": current_app.config["MAX_DOCS_PER_REQUEST"],
+                   "max_chars_per_request": current_app.config["MAX_CHARS_PER_REQUEST"],
                    "max_request_bytes": current_app.config["MAX_CONTENT_LENGTH"]},
     })
 

@@ -6,6 +6,7 @@ Production: ``gunicorn -w 2 -b 0.0.0.0:8000 'service.app:create_app()'``
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -16,7 +17,7 @@ from flask import Flask, render_template
 from model.bundle import load_bundle
 from model.errors import ArtifactError
 
-from .errors import register_error_handlers
+from .errors import ServiceStartError, register_error_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +25,61 @@ DEFAULTS = {
     "MODEL_DIR": "models/latest",
     "MAX_CHARS_PER_DOC": 200_000,
     "MAX_DOCS_PER_REQUEST": 100,
+    # All texts of one batch request together; sized so that the largest
+    # request finishes well inside gunicorn's timeout (gunicorn.conf.py).
+    "MAX_CHARS_PER_REQUEST": 1_000_000,
     # Bodies over this are refused (413) before they are read or parsed.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
 }
+
+
+class BodyLimit:
+    """WSGI middleware: a request body over ``limit`` bytes gets a JSON 413,
+    whatever its transfer encoding. A declared Content-Length is checked
+    before reading; a body without one (chunked) is read up to ``limit + 1``
+    bytes and refused if it goes over, instead of being cut at the limit.
+    The 413 closes the connection, so the unread rest is not taken for the
+    next request."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        import io
+
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            try:
+                too_large = int(length) > self.limit
+            except ValueError:
+                too_large = False  # werkzeug answers a malformed length itself
+            if too_large:
+                return self._refuse(start_response)
+        elif environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" or "wsgi.input_terminated" in environ:
+            stream = environ["wsgi.input"]
+            chunks, size = [], 0
+            while size <= self.limit:
+                chunk = stream.read(min(65536, self.limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            if size > self.limit:
+                return self._refuse(start_response)
+            body = b"".join(chunks)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            environ.pop("wsgi.input_terminated", None)
+        return self.app(environ, start_response)
+
+    def _refuse(self, start_response):
+        body = json.dumps({"error": {"code": "request_too_large",
+                                     "message": f"request body larger than {self.limit} bytes"}}).encode()
+        start_response("413 Request Entity Too Large", [("Content-Type", "application/json"),
+                                                         ("Content-Length", str(len(body))), ("Connection", "close")])
+        return [body]
 
 
 def create_app(test_config: dict | None = None, model=None) -> Flask:
@@ -48,11 +101,13 @@ def create_app(test_config: dict | None = None, model=None) -> Flask:
         try:
             model = load_bundle(app.config["MODEL_DIR"])
         except ArtifactError as exc:
-            raise ArtifactError(
-                f"cannot start: {exc}. Train a model first with `dangjian train` (it writes models/latest), "
-                f"or point --model / DANGJIAN_MODEL at a bundle directory.") from None
+            raise ServiceStartError(
+                f"cannot start: {exc}; or point --model / DANGJIAN_MODEL at a bundle directory") from None
     app.extensions["theme_model"] = model
     logger.info("serving model %s from %s", model.version, app.config["MODEL_DIR"])
+
+    if app.config.get("MAX_CONTENT_LENGTH"):
+        app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
 
     from .api import bp
 

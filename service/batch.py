@@ -30,9 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from model.chars import replace_surrogates
 from model.errors import ArtifactError, DocumentReadError
+from model.spreadsheet import guard_formula, unguard_formula
 from model.pipeline import theme_share_fractions
 from model.reading import Document, RecordError, iter_documents, iter_paths
+
+from .report import REPORT_GENERATOR
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +189,9 @@ def _csv_line(row: dict) -> str:
     def flat(v):
         if isinstance(v, (dict, list)):
             v = json.dumps(v, ensure_ascii=False)
-        return "" if v is None else str(v).replace("\r", " ").replace("\n", " ")
+        if isinstance(v, str):
+            return guard_formula(v.replace("\r", " ").replace("\n", " "))
+        return "" if v is None else str(v)
 
     cells = dict(row)
     cells["themes"] = _format_themes(row["themes"])
@@ -286,7 +292,7 @@ class RowJournal:
 
 
 def parse_csv_row(rec: dict) -> dict:
-    row = dict(rec)
+    row = {k: unguard_formula(v) for k, v in rec.items()}
     row["index"] = int(row["index"])
     row["n_units"] = int(row["n_units"])
     row["themes"] = [{"id": part.split(":")[0].strip(), "score": float(part.split(":")[1])}
@@ -342,7 +348,7 @@ def write_summary(path: Path, summaries: Iterable[dict], theme_ids: Sequence[str
             writer = csv.DictWriter(fh, columns, extrasaction="ignore")
             writer.writeheader()
             for s in summaries:
-                writer.writerow(s)
+                writer.writerow({k: guard_formula(v) for k, v in s.items()})
                 n += 1
     return n
 
@@ -350,27 +356,116 @@ def write_summary(path: Path, summaries: Iterable[dict], theme_ids: Sequence[str
 def write_xlsx(path: Path, rows: Iterable[dict], theme_ids: Sequence[str]) -> None:
     """Workbook with sheets 'paragraphs' and 'articles', streamed (write-only)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     paragraphs = wb.create_sheet("paragraphs")
     articles = wb.create_sheet("articles")
-    paragraphs.append(list(CSV_COLUMNS))
     summary_columns = ["doc", "title", "date", "region", "source", "path", "n_units", "coverage", "main_theme", *theme_ids, "content_hash"]
-    articles.append(summary_columns)
 
-    def cell(v):
-        if isinstance(v, (dict, list)):
-            return json.dumps(v, ensure_ascii=False)
-        return v
+    def cells(sheet, values):
+        """Text is stored as text (never as a formula, whatever it starts
+        with); numbers stay numbers."""
+        out = []
+        for v in values:
+            if isinstance(v, (dict, list)):
+                v = json.dumps(v, ensure_ascii=False)
+            c = WriteOnlyCell(sheet, value=v)
+            if isinstance(v, str):
+                c.data_type = "s"
+            out.append(c)
+        return out
 
+    paragraphs.append(cells(paragraphs, CSV_COLUMNS))
+    articles.append(cells(articles, summary_columns))
     for group in iter_articles_rows(rows):
         for r in group:
-            paragraphs.append([_format_themes(r["themes"]) if c == "themes" else cell(r.get(c)) for c in CSV_COLUMNS])
+            paragraphs.append(cells(paragraphs, [_format_themes(r["themes"]) if c == "themes" else r.get(c) for c in CSV_COLUMNS]))
         s = article_summary(group, theme_ids)
-        articles.append([s.get(c) for c in summary_columns])
+        articles.append(cells(articles, [s.get(c) for c in summary_columns]))
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)
     os.replace(tmp, path)
+
+
+# -- what may be written over -------------------------------------------------------------------
+
+_LABEL_ROW_KEYS = {"doc", "index", "text", "themes", "content_hash", "n_units"}
+_ERROR_KEYS = {"path", "line", "reason"}
+
+
+class OutputConflictError(ValueError):
+    """An output path holds a file that ``dangjian label`` did not write."""
+
+
+def _first_line(path: Path) -> str:
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if raw.strip():
+                return raw.decode("utf-8-sig", errors="replace").strip()
+    return ""
+
+
+def _first_json_keys(path: Path) -> set[str]:
+    try:
+        record = json.loads(_first_line(path))
+    except (ValueError, RecursionError):
+        return set()
+    return set(record) if isinstance(record, dict) else set()
+
+
+def _xlsx_header(path: Path) -> list | None:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception:  # openpyxl raises many types for a file that is not a workbook  # noqa: BLE001
+        return None
+    try:
+        if "paragraphs" not in wb.sheetnames:
+            return None
+        return [c for c in next(wb["paragraphs"].iter_rows(max_row=1, values_only=True), ())]
+    finally:
+        wb.close()
+
+
+def written_by_label(path: Path, role: str) -> bool:
+    """Whether ``path`` is absent, empty, or recognisably a file that this
+    command wrote in the given role (so resuming or replacing it loses no
+    user data): ``rows`` (JSON Lines or CSV rows, or an XLSX workbook),
+    ``journal``, ``errors``, ``summary`` or ``report``."""
+    if not path.exists():
+        return True
+    if not path.is_file():
+        return False
+    if path.stat().st_size == 0:
+        return True
+    suffix = path.suffix.lower()
+    if role == "report":
+        with open(path, "rb") as fh:
+            return REPORT_GENERATOR.encode() in fh.read(4096)
+    if role == "errors":
+        return _first_json_keys(path) >= _ERROR_KEYS
+    if role == "summary":
+        if suffix == ".jsonl":
+            return {"doc", "main_theme", "content_hash"} <= _first_json_keys(path)
+        return _first_line(path).split(",")[:1] == ["doc"] and _first_line(path).endswith("content_hash")
+    if suffix == ".xlsx":
+        return _xlsx_header(path) == list(CSV_COLUMNS)
+    if suffix == ".csv":
+        return _first_line(path) == ",".join(CSV_COLUMNS)
+    return _first_json_keys(path) >= _LABEL_ROW_KEYS
+
+
+def check_outputs(outputs: dict[Path, str], overwrite: bool) -> None:
+    """Refuse to touch an existing file that ``dangjian label`` did not write,
+    unless ``overwrite``. Runs before anything is opened for writing."""
+    foreign = [p for p, role in outputs.items() if not written_by_label(p, role)]
+    if foreign and not overwrite:
+        names = ", ".join(str(p) for p in foreign)
+        raise OutputConflictError(
+            f"{names}: exists and was not written by 'dangjian label'; refusing to change it. "
+            f"Choose another output name, or pass --overwrite to replace it")
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -397,7 +492,8 @@ class LabelStats:
 
 
 def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1, batch_size: int = 8,
-              summary: Path | None = None, report: Path | None = None, progress: bool = True) -> LabelStats:
+              summary: Path | None = None, report: Path | None = None, progress: bool = True,
+              overwrite: bool = False) -> LabelStats:
     from tqdm import tqdm
 
     from model.bundle import load_bundle
@@ -407,17 +503,28 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
     if suffix not in FORMATS:
         raise ValueError(f"{out}: unsupported output type {suffix or '(none)'}; use one of {', '.join(FORMATS)}")
     journal_path = out.with_name(out.name + ".journal.jsonl") if suffix == ".xlsx" else out
+    errors_path = out.with_name(out.name + ".errors.jsonl")
+    roles = {out: "rows", journal_path: "journal" if journal_path != out else "rows", errors_path: "errors"}
+    if summary is not None:
+        roles[summary] = "summary"
+    if report is not None:
+        roles[report] = "report"
+    check_outputs(roles, overwrite)
+    model = load_bundle(model_dir)  # also validates the bundle before any file or worker is touched
+    if overwrite:  # start afresh; summary and report are rewritten at the end anyway
+        for path, role in roles.items():
+            if role in ("rows", "journal", "errors") and path.is_file():
+                path.unlink()
     journal = RowJournal(journal_path, "csv" if suffix == ".csv" else "jsonl")
     journal.recover()
-    model = load_bundle(model_dir)  # also validates the bundle before any worker starts
     theme_ids = model.codebook.ids
-    errors_path = out.with_name(out.name + ".errors.jsonl")
     stats = LabelStats(skipped=0)
     journal.open()
     errors_fh = open(errors_path, "w", encoding="utf-8")
 
     def record_error(path: str, reason: str, line: int | None = None):
         stats.failed += 1
+        path, reason = replace_surrogates(path), replace_surrogates(reason)
         errors_fh.write(json.dumps({"path": path, "line": line, "reason": reason}, ensure_ascii=False) + "\n")
         errors_fh.flush()
         logger.warning("%s%s: %s", path, f":{line}" if line else "", reason)
@@ -498,12 +605,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--summary", type=Path, help="one row per article with its theme shares (.csv or .jsonl)")
     parser.add_argument("--report", type=Path, help="a self-contained HTML report")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace output files instead of resuming; needed to write over a file that "
+                             "'dangjian label' did not write")
     args = parser.parse_args(argv)
     if args.workers < 1 or args.batch_size < 1:
         parser.error("--workers and --batch-size must be at least 1")
     try:
         stats = run_label(args.paths, args.output, args.model, workers=args.workers, batch_size=args.batch_size,
-                          summary=args.summary, report=args.report, progress=not args.no_progress)
+                          summary=args.summary, report=args.report, progress=not args.no_progress,
+                          overwrite=args.overwrite)
     except (ArtifactError, ValueError, OSError) as exc:
         print(f"dangjian label: {exc}", file=sys.stderr)
         return 1

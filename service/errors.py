@@ -11,9 +11,14 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from model.errors import InvalidDocumentError
+from model.errors import ArtifactError, InvalidDocumentError
 
 logger = logging.getLogger(__name__)
+
+
+class ServiceStartError(ArtifactError, RuntimeError):
+    """The service cannot start (no usable model bundle). A RuntimeError too,
+    so that gunicorn prints its message as one line instead of a traceback."""
 
 
 class APIError(Exception):
@@ -58,6 +63,8 @@ def register_error_handlers(app: Flask) -> None:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"request body larger than {limit} bytes" if limit else message
         response = error_response(status, _HTTP_CODES.get(status, exc.name.lower().replace(" ", "_")), message)
+        if status == 413:
+            response.headers["Connection"] = "close"  # the unread body must not be taken for the next request
         valid_methods = getattr(exc, "valid_methods", None)
         if status == 405 and valid_methods:
             response.headers["Allow"] = ", ".join(valid_methods)

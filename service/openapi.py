@@ -14,9 +14,11 @@ def build_spec(config) -> dict:
     max_chars = config["MAX_CHARS_PER_DOC"]
     max_docs = config["MAX_DOCS_PER_REQUEST"]
     max_bytes = config["MAX_CONTENT_LENGTH"]
+    max_request_chars = config["MAX_CHARS_PER_REQUEST"]
     input_errors = {
         "400": _error("Body is not valid JSON or not UTF-8"),
-        "413": _error(f"Body over {max_bytes} bytes, text over {max_chars} characters, or over {max_docs} documents"),
+        "413": _error(f"Body over {max_bytes} bytes, text over {max_chars} characters, or over {max_docs} documents "
+                      f"or {max_request_chars} characters in one batch"),
         "415": _error("Content-Type is not application/json"),
         "422": _error("JSON is valid but not a valid request (missing/empty/ill-typed field)"),
     }
@@ -32,15 +34,17 @@ def build_spec(config) -> dict:
             "properties": {
                 "text": {"type": "string", "minLength": 1, "maxLength": max_chars,
                          "description": "The raw article, as scraped; it is cleaned and segmented by the service."},
-                "title": {"type": "string"},
+                "title": {"type": "string", "nullable": True, "description": "optional; null is the same as absent"},
             },
         },
         "BatchDocument": {
             "type": "object", "required": ["id", "text"], "additionalProperties": False,
             "properties": {
-                "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                "id": {"oneOf": [{"type": "string"}, {"type": "integer"}],
+                       "description": "unique within the request, compared as text: 1 and \"1\" are the same id "
+                                      "(a repeat is refused with 422 duplicate_id)"},
                 "text": {"type": "string", "minLength": 1, "maxLength": max_chars},
-                "title": {"type": "string"},
+                "title": {"type": "string", "nullable": True, "description": "optional; null is the same as absent"},
             },
         },
         "BatchRequest": {
@@ -140,7 +144,10 @@ def build_spec(config) -> dict:
         "openapi": "3.0.3",
         "info": {"title": "dangjian-topics", "version": "1.0.0",
                  "description": "Paragraph-level themes of Chinese news on grassroots party building. "
-                                f"Limits: {max_chars} characters per text, {max_docs} documents per batch, "
+                                "Lone surrogate code points in any string (JSON escapes such as \\udc00) are "
+                                "replaced with U+FFFD. "
+                                f"Limits: {max_chars} characters per text, {max_docs} documents and "
+                                f"{max_request_chars} characters per batch, "
                                 f"{max_bytes} bytes per request body. Errors are JSON: {{\"error\": {{\"code\", \"message\"}}}}."},
         "paths": paths,
         "components": {"schemas": schemas},

@@ -16,6 +16,9 @@ from typing import Callable, Iterable
 
 from model.pipeline import unit_theme_weights
 
+# Marks the page as this command's output, so a later run may replace it.
+REPORT_GENERATOR = "dangjian-topics label report"
+
 TOP_PARAGRAPHS = 5
 COLOURS = {"cadre_training": "#1f77b4", "leadership_team": "#ff7f0e", "party_members": "#d62728",
            "organization": "#9467bd", "collective_economy": "#2ca02c", "governance": "#17becf",
@@ -99,7 +102,7 @@ def write_report(path: Path, rows_factory: Callable[[], Iterable[dict]], model) 
             topic_weight[int(tp["id"])] += tp["weight"]
 
     shares = _normalise(overall)
-    out = ["<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>主题标注报告</title><style>",
+    out = ["<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"" + REPORT_GENERATOR + "\"><title>主题标注报告</title><style>",
            "body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:980px;margin:2rem auto;color:#222}",
            "h1{color:#9b1c1c}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top;font-size:.9rem}",
            ".muted{color:#666}.legend span{display:inline-block;margin-right:.8rem}.sw{display:inline-block;width:.8rem;height:.8rem;margin-right:.2rem}",

@@ -22,6 +22,7 @@ from typing import Iterator, Sequence
 
 from model.codebook import Codebook, load_codebook
 from model.errors import DocumentReadError
+from model.spreadsheet import unguard_formula
 
 _SPLIT = re.compile(r"[;,，、；\s]+")
 
@@ -55,7 +56,7 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             for row in reader:
-                yield reader.line_num, row
+                yield reader.line_num, {k: unguard_formula(v) for k, v in row.items()}
     else:
         raise DocumentReadError(path, "expected a .csv or .jsonl file written by `dangjian label`")
 

@@ -282,7 +282,11 @@ def compare_with_latest(new_macro_f1: float | None, out_dir: Path, heldout: list
 # -- train --------------------------------------------------------------------------------------
 
 def _new_version(data_sha: str) -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + "-" + data_sha[:8]
+    """``<UTC time>-<data hash>-<random>``: two runs on the same data that
+    finish in the same second still get different names."""
+    import secrets
+
+    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{data_sha[:8]}-{secrets.token_hex(2)}"
 
 
 def train(config: TrainConfig = TrainConfig()) -> TrainResult:
