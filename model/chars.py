@@ -206,13 +206,32 @@ REPLACEMENT_CHARACTER = "\ufffd"
 def replace_surrogates(value):
     """``value`` with every lone surrogate (U+D800–U+DFFF, which JSON escapes
     such as ``"\\udc00"`` and undecodable file names produce, and which no UTF
-    encoding can write) replaced by U+FFFD, in strings and recursively in the
-    keys and values of dicts and lists. Everything else is returned as it is.
-    Readers and the HTTP edge apply it once, so nothing downstream sees one."""
+    encoding can write) replaced by U+FFFD, in strings and in the keys and
+    values of dicts and lists at any depth (iteratively: deep JSON cannot
+    exhaust the stack). Dicts and lists are fixed in place, as parsed JSON is
+    nobody else's. Readers and the HTTP edge apply it once, so nothing
+    downstream ever sees a lone surrogate."""
     if isinstance(value, str):
-        return _SURROGATE_RE.sub(REPLACEMENT_CHARACTER, value) if _SURROGATE_RE.search(value) else value
-    if isinstance(value, dict):
-        return {replace_surrogates(k): replace_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [replace_surrogates(v) for v in value]
+        return _fix_string(value)
+    stack = [value] if isinstance(value, (dict, list)) else []
+    while stack:
+        container = stack.pop()
+        if isinstance(container, list):
+            items = enumerate(container)
+        else:
+            bad_keys = [k for k in container if isinstance(k, str) and _SURROGATE_RE.search(k)]
+            for key in bad_keys:
+                container[_fix_string(key)] = container.pop(key)
+            items = list(container.items())
+        for key, item in items:
+            if isinstance(item, str):
+                fixed = _fix_string(item)
+                if fixed is not item:
+                    container[key] = fixed
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
     return value
+
+
+def _fix_string(text: str) -> str:
+    return _SURROGATE_RE.sub(REPLACEMENT_CHARACTER, text) if _SURROGATE_RE.search(text) else text

@@ -19,6 +19,21 @@ def theme_model():
     return current_app.extensions["theme_model"]
 
 
+# No request of this API nests deeper than a few levels; far deeper is an attack.
+MAX_JSON_DEPTH = 64
+
+
+def _nesting_depth(value) -> int:
+    """How deeply lists and dicts nest in ``value`` (iteratively)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def _json_object() -> dict:
     """The request body as a JSON object, or a 4xx saying what is wrong."""
     if not request.is_json:
@@ -35,6 +50,8 @@ def _json_object() -> dict:
         raise APIError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
     except RecursionError:
         raise APIError(400, "invalid_json", "request body is not valid JSON: nested too deeply") from None
+    if _nesting_depth(body) > MAX_JSON_DEPTH:
+        raise APIError(400, "invalid_json", f"request body is nested more than {MAX_JSON_DEPTH} levels deep")
     # JSON may spell lone surrogates ("\udc00"), which no encoder can write back:
     # they become U+FFFD here, once, so nothing downstream ever sees one.
     body = replace_surrogates(body)

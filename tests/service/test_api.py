@@ -161,8 +161,10 @@ def test_unknown_route_and_method_are_json(client):
     assert_error(client.delete("/v1/themes"), 405, "method_not_allowed")
 
 
+# text with lone surrogates too (hypothesis leaves category Cs out by default)
+any_text = st.text(st.characters(exclude_categories=()), max_size=50)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
@@ -185,6 +187,36 @@ def test_fuzz_json_bodies_never_give_5xx(client, body, path):
     assert r.mimetype == "application/json"
     if r.status_code >= 400:
         assert set(r.get_json()["error"]) == ERROR_KEYS
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(depth=st.integers(min_value=500, max_value=100_000), opener=st.sampled_from(["[", '{"a":']),
+       path=st.sampled_from(["/v1/classify", "/v1/classify/batch"]))
+def test_fuzz_deep_nesting_is_a_400(client, depth, opener, path):
+    closer = "]" if opener == "[" else "}"
+    r = client.post(path, data=opener * depth + closer * depth, content_type="application/json")
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "invalid_json"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=request_bodies, path=st.sampled_from(["/v1/classify", "/v1/classify/batch"]),
+       extra=st.integers(min_value=0, max_value=1))
+def test_fuzz_chunked_bodies_never_give_5xx(client, app, body, path, extra):
+    """The same bodies sent without a Content-Length, as a chunked request
+    reaches the app (the server has de-chunked it and says the stream ends);
+    ``extra`` pads some of them over the body limit."""
+    import io
+
+    data = json.dumps(body).encode()
+    if extra:
+        data += b" " * app.config["MAX_CONTENT_LENGTH"]
+    r = client.post(path, input_stream=io.BytesIO(data), content_type="application/json",
+                    headers={"Transfer-Encoding": "chunked"}, environ_overrides={"wsgi.input_terminated": True})
+    assert r.status_code < 500
+    assert r.mimetype == "application/json"
+    if extra:
+        assert r.status_code == 413
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
