@@ -17,7 +17,8 @@ COMMANDS = {
     "evaluate": ("training.evaluate", "Evaluate a bundle on a gold file in the codebook's record format"),
     "label": ("service.batch", "Label many articles: JSON Lines, CSV or XLSX output"),
     "serve": ("service.app", "Run the HTTP service and web page (development server)"),
-    "import-corrections": ("training.corrections", "Turn a corrected label file back into annotated records"),
+    "import-corrections": ("training.corrections", "Append analysts' corrections of a labeled file to the annotation store"),
+    "annotations": ("training.annotations", "The annotation store: stats, agreement, export of a split"),
 }
 
 

@@ -32,27 +32,35 @@ def seed_texts() -> dict[str, str]:
 
 def make_small_data(root: Path, n_labeled: int = 500, n_raw: int = 400, n_heldout: int = 80, with_labels: bool = True) -> Path:
     """A small but real data/ directory: the bundled codebook and dictionaries,
-    the first annotated units, the first news items, the seeds."""
+    an annotation store with the first annotated units of each split, the
+    first news items, the seeds."""
     import json
     import shutil
 
     data = root / "data"
-    (data / "labeled").mkdir(parents=True)
-    (data / "heldout").mkdir()
+    (data / "annotations").mkdir(parents=True)
     (data / "raw").mkdir()
     shutil.copy(DATA / "themes.yaml", data / "themes.yaml")
     shutil.copytree(DATA / "dict", data / "dict")
     shutil.copytree(DATA / "seeds", data / "seeds")
     if with_labels:
-        lines = []
-        for name in ("seeds.jsonl", "news_xwlb.jsonl", "national_reports.jsonl"):
-            lines += (DATA / "labeled" / name).read_text(encoding="utf-8").splitlines()
-        (data / "labeled" / "sample.jsonl").write_text("\n".join(lines[:n_labeled]) + "\n", encoding="utf-8")
-        held = (DATA / "heldout" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
-        (data / "heldout" / "heldout.jsonl").write_text("\n".join(held[:n_heldout]) + "\n", encoding="utf-8")
+        records = [json.loads(l) for l in (DATA / "annotations" / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
+        first = [r for r in records if r["pass"] == "first"]
+        train = [r for r in first if r["split"] == "train"][:n_labeled]
+        held = [r for r in first if r["split"] == "heldout"][:n_heldout]
+        (data / "annotations" / "annotations.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in train + held), encoding="utf-8")
     raw = (DATA / "raw" / "xwlb_news_sample.jsonl").read_text(encoding="utf-8").splitlines()
     (data / "raw" / "news.jsonl").write_text("\n".join(raw[:n_raw]) + "\n", encoding="utf-8")
     return data
+
+
+def write_gold_file(store_dir: Path, path: Path) -> Path:
+    """The held-out units of a small data directory's store, in the codebook's record format."""
+    from training.annotations import main as annotations_main
+
+    assert annotations_main(["--data", str(store_dir), "export", "--split", "heldout", "-o", str(path)]) == 0
+    return path
 
 
 SMALL_CONFIG = dict(n_topics=12, lda_passes=2, lda_iterations=30, cv_folds=3, n_jobs=1)

@@ -1,9 +1,10 @@
-"""``dangjian import-corrections LABELED... -o data/labeled/corrections.jsonl``
+"""``dangjian import-corrections LABELED... [--store data/annotations/annotations.jsonl]``
 
 Turns a labeled output that an analyst corrected (the ``.csv`` or ``.jsonl``
 of ``dangjian label``, with the ``themes`` and optionally ``primary`` columns
-edited) back into annotated records in the codebook's format, ready for
-``data/labeled/`` and the next ``dangjian train``.
+edited) into records of the annotation store with ``pass: correction``,
+appended to it. The next ``dangjian train`` uses them: a correction wins
+over an older label of the same text.
 
 In the ``themes`` column, themes may be written as ids or Chinese names,
 separated by ``;`` ``,`` ``，`` ``、`` or spaces, with or without ``:score``
@@ -23,6 +24,8 @@ from typing import Iterator, Sequence
 from model.codebook import Codebook, load_codebook
 from model.errors import DocumentReadError
 from model.spreadsheet import unguard_formula
+
+from .annotations import GUIDE_VERSION, STORE_PATH, append_records, utc_now
 
 _SPLIT = re.compile(r"[;,，、；\s]+")
 
@@ -83,21 +86,28 @@ def import_corrections(paths: Sequence[Path], codebook: Codebook) -> list[dict]:
     return records
 
 
+def correction_records(records: Sequence[dict], annotator: str, timestamp: str) -> list[dict]:
+    """Store records (``pass: correction``) for imported corrections."""
+    return [dict(r, **{"pass": "correction", "round": "corrections", "annotator": annotator,
+                       "guide_version": GUIDE_VERSION, "timestamp": timestamp, "split": "train"})
+            for r in records]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dangjian import-corrections", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="+", type=Path, help="corrected .csv or .jsonl outputs of `dangjian label`")
-    parser.add_argument("-o", "--output", required=True, type=Path, help="annotated records to write (e.g. data/labeled/corrections.jsonl)")
-    parser.add_argument("--themes", type=Path, default=None, help="codebook (default data/themes.yaml)")
+    parser.add_argument("paths", nargs="+", type=Path, help="corrected .csv or .jsonl outputs of 'dangjian label'")
+    parser.add_argument("--store", type=Path, default=Path("data") / STORE_PATH,
+                        help="the annotation store to append to (default: data/annotations/annotations.jsonl)")
+    parser.add_argument("--annotator", default="analyst", help="who corrected the labels (default: analyst)")
+    parser.add_argument("--themes", type=Path, default=None, help="codebook (default: the packaged codebook)")
     args = parser.parse_args(argv)
     try:
-        records = import_corrections(args.paths, load_codebook(args.themes))
-    except DocumentReadError as exc:
+        codebook = load_codebook(args.themes)
+        records = correction_records(import_corrections(args.paths, codebook), args.annotator, utc_now())
+        n = append_records(args.store, records, codebook)
+    except (DocumentReadError, ValueError) as exc:
         print(f"dangjian import-corrections: {exc}", file=sys.stderr)
         return 1
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.output, "w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"wrote {len(records)} annotated units to {args.output}", file=sys.stderr)
+    print(f"appended {n} corrections to {args.store}", file=sys.stderr)
     return 0

@@ -42,7 +42,8 @@ from model.preprocess import TextPipeline
 from model.tokenizer import JiebaTokenizer, read_user_dict, read_word_list
 from model.topics import RESIDUAL, SeededLDA, topic_diversity
 
-from .data import LabeledUnit, dataset_hash, iter_unlabeled_units, read_labeled_dir
+from .annotations import STORE_PATH, load_splits
+from .data import LabeledUnit, dataset_hash, iter_unlabeled_units
 from .evaluate import evaluate_model, format_metrics, multilabel_metrics
 
 logger = logging.getLogger(__name__)
@@ -193,8 +194,8 @@ def render_report(report: dict) -> str:
                  f"{d['n_topic_corpus']} in the topic-model corpus")
     lines.append(f"- training time: {report['seconds']:.0f} s")
     lines.append("")
-    for section, key in (("Cross-validation (5 folds by article, on data/labeled)", "cv"),
-                         ("Held-out 20% (data/heldout, by article)", "heldout")):
+    for section, key in (("Cross-validation (5 folds by article, on the training split)", "cv"),
+                         ("Held-out split (all parts, by article)", "heldout")):
         block = report.get(key)
         if not block:
             continue
@@ -208,6 +209,16 @@ def render_report(report: dict) -> str:
         lines.append("|---|---|---|---|")
         for m in ("micro_f1", "macro_f1", "exact_match", "primary_accuracy", "primary_accuracy_themed"):
             lines.append(f"| {m} | " + " | ".join(_fmt(block[x][m]) for x in ("classifier", "keyword_baseline", "lda_baseline")) + " |")
+        lines.append("")
+    for name, block in (report.get("heldout_parts") or {}).items():
+        c, k = block["classifier"], block["keyword_baseline"]
+        lines += [f"## Held-out part `{name}` ({c['n_units']} units, {c['n_themed']} with a theme)", "",
+                  "| theme | support | classifier F1 | keyword baseline F1 |", "|---|---|---|---|"]
+        for t in report["themes"]:
+            lines.append(f"| {t} | {c['per_theme'][t]['support']} | {c['per_theme'][t]['f1']:.3f} | {k['per_theme'][t]['f1']:.3f} |")
+        lines += ["", "| | classifier | keyword baseline |", "|---|---|---|"]
+        for m in ("micro_f1", "macro_f1", "exact_match", "primary_accuracy", "primary_accuracy_themed"):
+            lines.append(f"| {m} | {_fmt(c[m])} | {_fmt(k[m])} |")
         lines.append("")
     if report.get("thresholds"):
         lines += ["## Per-theme thresholds (chosen by cross-validated F1)", "",
@@ -299,10 +310,8 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
     pipeline = build_text_pipeline(data_dir, codebook)
     tokenize = pipeline.tokenize
 
-    labeled = read_labeled_dir(data_dir / "labeled", codebook)
-    heldout = read_labeled_dir(data_dir / "heldout", codebook)
+    labeled, heldout = load_splits(data_dir, codebook)
     heldout_articles = {u.article for u in heldout}
-    labeled = [u for u in labeled if u.article not in heldout_articles]
     unlabeled_dirs = [p for p in (data_dir / "raw", data_dir / "seeds") if p.exists()]
     t0 = time.perf_counter()
     unlabeled_texts = list(dict.fromkeys(iter_unlabeled_units(unlabeled_dirs, pipeline, heldout_articles)))
@@ -310,7 +319,7 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
     seen = set(unlabeled_texts)
     topic_tokens = [tokenize(t) for t in unlabeled_texts] + [tok for u, tok in zip(labeled, labeled_tokens) if u.text not in seen]
     if not topic_tokens:
-        raise ValueError(f"{data_dir}: no text to train on (data/raw, data/seeds and data/labeled are empty)")
+        raise ValueError(f"{data_dir}: no text to train on (data/raw, data/seeds and {STORE_PATH} are empty)")
     logger.info("tokenized %d topic-corpus units and %d labeled units in %.1f s", len(topic_tokens), len(labeled),
                 time.perf_counter() - t0)
 
@@ -346,14 +355,14 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
         report["thresholds"] = {t: round(v, 3) for t, v in clf.thresholds_.items()}
     else:
         logger.warning("no labeled units in %s: training without labels (seeded LDA and keywords only)",
-                       data_dir / "labeled")
+                       data_dir / STORE_PATH)
         clf.fit_unsupervised()
     model = ThemeModel(pipeline, clf, codebook)
 
     if heldout:
         h_tokens = [tokenize(u.text) for u in heldout]
         h_feats = clf.features(h_tokens)
-        metrics, _ = evaluate_model(model, heldout)
+        metrics, predictions = evaluate_model(model, heldout)
         kw_labels, kw_primary = keyword_baseline(h_feats.keyword_hits, themes)
         lda_labels, lda_primary = lda_baseline(clf._topic_theme_scores(h_feats.doc_topic), themes)
         report["heldout"] = {
@@ -361,6 +370,17 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
             "keyword_baseline": _metrics(heldout, kw_labels, kw_primary, themes),
             "lda_baseline": _metrics(heldout, lda_labels, lda_primary, themes),
         }
+        # every figure on each part of the held-out split too (v1, news, theme-rich)
+        parts: dict[str, list[int]] = {}
+        for i, u in enumerate(heldout):
+            parts.setdefault(u.extra.get("heldout_set") or "heldout", []).append(i)
+        if len(parts) > 1:
+            report["heldout_parts"] = {
+                name: {"classifier": _metrics([heldout[i] for i in idx], [predictions[i]["labels"] for i in idx],
+                                              [predictions[i]["primary"] for i in idx], themes),
+                       "keyword_baseline": _metrics([heldout[i] for i in idx], [kw_labels[i] for i in idx],
+                                                    [kw_primary[i] for i in idx], themes)}
+                for name, idx in sorted(parts.items())}
 
     chosen = next(s for s in lda_scores if s["chosen"])
     report["topic_model"] = {

@@ -212,15 +212,18 @@ def test_import_corrections_round_trip(tmp_path, bundle):
         writer = csv.DictWriter(fh, fields)
         writer.writeheader()
         writer.writerows(rows)
-    target = tmp_path / "labeled" / "corrections.jsonl"
-    assert import_main([str(corrected), "-o", str(target)]) == 0
+    target = tmp_path / "annotations" / "annotations.jsonl"
+    assert import_main([str(corrected), "--store", str(target), "--annotator", "张三"]) == 0
     units = read_gold_file(target, load_codebook())
     assert units[0].labels == ["governance", "assessment"] and units[0].primary == "governance"
     assert units[1].labels == [] and units[1].primary is None
     assert units[0].article == rows[0]["doc"] and units[0].id == f"{rows[0]['doc']}-p{rows[0]['index']}"
+    assert units[0].extra["pass"] == "correction" and units[0].extra["annotator"] == "张三"
+    before = target.read_bytes()
     rows[2]["themes"] = "not_a_theme"
     with open(corrected, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fields)
         writer.writeheader()
         writer.writerows(rows)
-    assert import_main([str(corrected), "-o", str(target)]) == 1
+    assert import_main([str(corrected), "--store", str(target)]) == 1
+    assert target.read_bytes() == before  # nothing of a bad file is appended

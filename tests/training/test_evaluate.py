@@ -19,8 +19,10 @@ def test_multilabel_metrics_counts():
 
 @pytest.mark.slow
 def test_evaluate_cli_prints_metrics_and_writes_predictions(small_trained, tmp_path, capsys):
+    from tests.conftest import write_gold_file
+
     result, data = small_trained
-    gold = data / "heldout" / "heldout.jsonl"
+    gold = write_gold_file(data, tmp_path / "heldout.jsonl")
     out = tmp_path / "pred.jsonl"
     assert main(["--gold", str(gold), "--model", str(result.bundle), "--predictions", str(out)]) == 0
     printed = capsys.readouterr().out

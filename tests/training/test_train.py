@@ -111,14 +111,15 @@ def test_promotion_keeps_latest_when_new_bundle_is_worse(small_trained, tmp_path
     # Labels scrambled: the new model is worse on the held-out data.
     worse = tmp_path / "worse"
     shutil.copytree(data, worse)
-    sample = worse / "labeled" / "sample.jsonl"
-    recs = [json.loads(l) for l in sample.read_text(encoding="utf-8").splitlines()]
+    store = worse / "annotations" / "annotations.jsonl"
+    recs = [json.loads(l) for l in store.read_text(encoding="utf-8").splitlines()]
+    train_recs = [r for r in recs if r["split"] == "train"]
     rng = np.random.default_rng(0)
-    labels = [(r["labels"], r["primary"]) for r in recs]
+    labels = [(r["labels"], r["primary"]) for r in train_recs]
     rng.shuffle(labels)
-    for r, (lab, prim) in zip(recs, labels):
+    for r, (lab, prim) in zip(train_recs, labels):
         r["labels"], r["primary"] = lab, prim
-    sample.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    store.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
     kept = train(TrainConfig(data_dir=worse, out_dir=models, **SMALL_CONFIG))
     assert not kept.promoted
     assert (models / "latest").resolve().name == result.bundle.name
@@ -178,15 +179,19 @@ def test_topic_inference_matches_gensim(small_trained):
     np.testing.assert_allclose(ours, gamma / gamma.sum(axis=1, keepdims=True), atol=0.01)
 
 
-def test_retraining_picks_up_new_annotated_files(small_trained, tmp_path):
+def test_retraining_picks_up_new_store_records(small_trained, tmp_path):
+    from model.codebook import load_codebook
+    from training.annotations import append_records
+    from training.corrections import correction_records
+
     result, data = small_trained
     more = tmp_path / "data"
     shutil.copytree(data, more)
     extra = [{"id": f"new-{i}", "text": text, "labels": labels, "primary": labels[0] if labels else None,
-              "article": f"new-{i}"}
+              "article": f"new-{i}", "source": "test"}
              for i, (text, labels) in enumerate([(COLLECTIVE, ["collective_economy"]),
                                                   ("今天北京晴转多云，气温零下2度到8度。", [])])]
-    (more / "labeled" / "corrections.jsonl").write_text(
-        "\n".join(json.dumps(r, ensure_ascii=False) for r in extra) + "\n", encoding="utf-8")
+    append_records(more / "annotations" / "annotations.jsonl",
+                   correction_records(extra, "tester", "2026-11-29T00:00:00Z"), load_codebook())
     again = train(TrainConfig(data_dir=more, out_dir=tmp_path / "models", **SMALL_CONFIG))
     assert again.report["data"]["n_labeled"] == result.report["data"]["n_labeled"] + 2

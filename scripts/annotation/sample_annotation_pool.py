@@ -4,9 +4,9 @@ Candidates are chosen so that every codebook theme and enough negatives are
 represented (articles are picked by cue words and at random); the *labels* are
 never produced here: annotators read every unit against the codebook.
 
-Run once from the repository root with ../shared beside it:
+Round 1 (run once; SHARED is the folder holding ``seeds/`` and ``corpora/``):
 
-    python -m training.sample_annotation_pool ../shared data/annotation/pool.jsonl
+    python scripts/annotation/sample_annotation_pool.py SHARED data/annotations/rounds/round1_pool.jsonl
 """
 from __future__ import annotations
 
@@ -15,30 +15,22 @@ import hashlib
 import json
 import random
 import re
+import sys
 from pathlib import Path
 
-from model.text import clean_article
-from model.segment import segment_paragraphs
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from model.segment import segment_paragraphs  # noqa: E402
+from model.text import clean_article  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
 # Cue words used only to *find* candidate articles for each theme (recall of the
-# pool), never to label them.
-THEME_CUES = {
-    "cadre_training": ["培训", "轮训", "党校", "夜校", "授课", "学习教育", "主题教育"],
-    "leadership_team": ["换届", "一肩挑", "后备干部", "选任", "头雁", "带头人"],
-    "party_members": ["发展党员", "入党", "党员积分", "先锋模范", "流动党员", "党员中心户", "亮身份"],
-    "organization": ["党支部", "党组织覆盖", "软弱涣散", "三会一课", "党群服务中心", "网格党", "两新"],
-    "collective_economy": ["村集体经济", "合作社", "集体收入", "增收", "产业"],
-    "governance": ["网格", "枫桥经验", "调解", "积分超市", "人居环境", "村规民约", "矛盾纠纷"],
-    "assessment": ["考核", "述职评议", "星级", "评比", "排名", "督导", "擂台比武"],
-    "responsibility": ["第一书记", "驻村", "结对帮扶", "包村", "联系点", "村干部报酬", "经费"],
-    "brand_building": ["党建品牌", "示范村", "示范点", "典型", "先进基层党组织", "红旗"],
-}
-NEGATIVE_TITLES = ["联赛", "足球", "篮球", "股市", "外交", "会见", "天气", "汛", "航天", "奥运", "汇率"]
-MAX_UNIT = 400
+# pool), never to label them: data/annotations/sampler_cues.json, "round1".
+CUES_PATH = ROOT / "data" / "annotations" / "sampler_cues.json"
 
 
-def stable_hash(text: str) -> int:
-    return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16)
+def load_cues() -> dict:
+    return json.loads(CUES_PATH.read_text(encoding="utf-8"))
 
 
 def units_of(text: str):
@@ -54,6 +46,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    cues = load_cues()["round1"]
+    THEME_CUES, NEGATIVE_TITLES = cues["theme_cues"], cues["negative_titles"]
     pool = []
 
     for path in sorted((args.shared / "seeds").glob("*.txt")):
@@ -84,8 +78,7 @@ def main() -> int:
     # Look-alikes: units that share cue words with a theme but are about
     # something else (sports points, school safety, company appraisal, hotel
     # stars, model factories, corporate training).
-    lookalike_pairs = [("积分",), ("联赛",), ("学校", "安全"), ("企业", "绩效"), ("公司", "考核"),
-                       ("星级", "酒店"), ("示范", "工厂"), ("培训", "企业"), ("排名",), ("评比",)]
+    lookalike_pairs = cues["lookalike_pairs"]
     taken = 0
     for r in news:
         if r["id"] in chosen or taken >= 60:
@@ -97,7 +90,7 @@ def main() -> int:
                 taken += 1
                 break
 
-    report_cues = ["基层", "党组织", "党员", "农村", "干部", "村民", "社区", "集体经济"]
+    report_cues = cues["report_cues"]
     for fname in ["cpc_congress_reports_1_18.jsonl", "government_work_reports_1954_2017.jsonl"]:
         recs = [json.loads(l) for l in (args.shared / "corpora" / fname).open(encoding="utf-8")]
         recs = [r for r in recs if (r.get("congress") or 0) >= 14 or (r.get("year") and int(r["year"]) >= 1998)]
