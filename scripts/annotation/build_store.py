@@ -12,6 +12,7 @@
 
     python scripts/annotation/build_store.py legacy --git-time 2026-11-22T07:58:19Z
     python scripts/annotation/build_store.py ingest OUT_DIR --pass first --batches t01 t02 ...
+    python scripts/annotation/build_store.py ingest OUT_DIR --pass adjudicated --batches adjudicated
 
 Later rounds append with ``ingest`` (or ``dangjian import-corrections``); nothing
 rewrites the store.
@@ -103,7 +104,9 @@ def ingest(out_dir: Path, batches: list[str], pass_: str, guide_version: int) ->
                 for rec in read_jsonl(ROUNDS_DIR / name):
                     split_of[rec["article"]] = rnd["heldout_set"]
     store = DATA / STORE_PATH
-    existing = {(r["id"], r["pass"], r["annotator"]) for r in read_store(store, codebook)}
+    stored = read_store(store, codebook)
+    existing = {(r["id"], r["pass"], r["annotator"]) for r in stored}
+    first_of = {r["id"]: r for r in stored if r["pass"] == "first"}  # a unit keeps its round and split
     records = []
     for batch in batches:
         path = out_dir / f"{batch}.jsonl"
@@ -115,11 +118,13 @@ def ingest(out_dir: Path, batches: list[str], pass_: str, guide_version: int) ->
             annotator = f"helper-{batch}"
             if (lab["id"], pass_, annotator) in existing:
                 continue
-            heldout_set = split_of.get(src["article"])
+            first = first_of.get(lab["id"])
+            heldout_set = first.get("heldout_set") if first else split_of.get(src["article"])
             rec = {"id": lab["id"], "text": src["text"], "source": src["source"], "article": src["article"],
-                   "labels": lab["labels"], "primary": lab["primary"], "pass": pass_, "round": round_of[lab["id"]],
+                   "labels": lab["labels"], "primary": lab["primary"], "pass": pass_,
+                   "round": first["round"] if first else round_of[lab["id"]],
                    "annotator": annotator, "guide_version": guide_version, "timestamp": stamp,
-                   "split": "heldout" if heldout_set else "train"}
+                   "split": first["split"] if first else ("heldout" if heldout_set else "train")}
             if heldout_set:
                 rec["heldout_set"] = heldout_set
             if lab.get("note"):
@@ -138,7 +143,7 @@ def main() -> int:
     ing = sub.add_parser("ingest")
     ing.add_argument("out_dir", type=Path)
     ing.add_argument("--batches", nargs="+", required=True)
-    ing.add_argument("--pass", dest="pass_", choices=["first", "second"], required=True)
+    ing.add_argument("--pass", dest="pass_", choices=["first", "second", "adjudicated"], required=True)
     ing.add_argument("--guide-version", type=int, default=GUIDE_VERSION)
     args = ap.parse_args()
     if args.action == "legacy":
