@@ -25,6 +25,7 @@ demo: $(STAMP)
 	@echo "wrote out/labels.jsonl, out/summary.csv and out/report.html; model report: models/latest/report.md"
 
 test: $(STAMP)
+	@scripts/ensure-browser.sh
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
