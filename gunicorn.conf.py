@@ -19,7 +19,7 @@ Every value can be overridden on the command line (``-b 0.0.0.0:8000``,
 import multiprocessing
 import os
 
-wsgi_app = "service.app:create_app()"
+wsgi_app = "dangjian.service.app:create_app()"
 bind = os.environ.get("DANGJIAN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("DANGJIAN_WORKERS", min(2, multiprocessing.cpu_count())))
 worker_class = "gthread"

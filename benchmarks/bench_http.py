@@ -57,7 +57,7 @@ def main() -> int:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    from model.bundle import load_bundle
+    from dangjian.model.bundle import load_bundle
 
     seed = (REPO / "data" / "seeds" / "004_8fa05adcb693d22f.txt").read_text(encoding="utf-8")
     paragraph = "博山区深化“联村党委+党支部领办合作社”工作机制，深入推行党支部领办合作社，结合“双百帮带”“百企联百村”，扎实推动村集体经济提质增效。目前，博山区共成立党支部领办合作社163家、联合社1家，利用中央财政扶持资金策划实施6个项目、覆盖45个经济相对薄弱村，全面消除集体收入10万元以下村，建立起13个联村党委，覆盖81个村、党员3935人，聚合村级资源，进一步助推集体经济稳定增收。通过制定规范村（社区）“四议两公开”工作机制的指导意见，博山区压实包村干部对村级事项的“事前把关”责任，有力提升了村级规范化治理水平。"
@@ -79,7 +79,7 @@ def main() -> int:
     env = dict(os.environ, DANGJIAN_MODEL=str(Path(args.model).resolve()))
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "service.app:create_app()"], cwd=REPO, env=env)
+         "dangjian.service.app:create_app()"], cwd=REPO, env=env)
     try:
         deadline = time.time() + 120
         while True:

@@ -27,7 +27,7 @@ def child(args) -> int:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    from service.batch import run_label
+    from dangjian.service.batch import run_label
 
     stats = run_label([args.input], Path(args.out), args.model, workers=args.workers, batch_size=8, progress=False)
     seconds = stats.seconds
@@ -42,8 +42,8 @@ def pipeline_rate(path: Path, model_dir: str) -> tuple[float, int]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    from model.bundle import load_bundle
-    from model.reading import Document, iter_documents
+    from dangjian.model.bundle import load_bundle
+    from dangjian.model.reading import Document, iter_documents
 
     pipeline = load_bundle(model_dir).text_pipeline
     docs = [d for d in iter_documents(path) if isinstance(d, Document)]

@@ -20,11 +20,11 @@ sys.path.insert(0, str(REPO))
 
 import jieba  # noqa: E402
 
-from model.chars import get_converter  # noqa: E402
-from model.preprocess import TextPipeline  # noqa: E402
-from model.reading import Document, iter_documents, iter_paths  # noqa: E402
-from model.segment import segment_paragraphs  # noqa: E402
-from model.text import CLEANING_STEPS, _BoilerplateStripper  # noqa: E402
+from dangjian.model.chars import get_converter  # noqa: E402
+from dangjian.model.text_pipeline import TextPipeline  # noqa: E402
+from dangjian.model.reading import Document, iter_documents, iter_paths  # noqa: E402
+from dangjian.model.segment import segment_paragraphs  # noqa: E402
+from dangjian.model.text import CLEANING_STEPS, _BoilerplateStripper  # noqa: E402
 
 
 def load(paths):

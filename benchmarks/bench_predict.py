@@ -19,8 +19,8 @@ sys.path.insert(0, str(REPO))
 
 import jieba  # noqa: E402
 
-from model.bundle import load_bundle  # noqa: E402
-from model.reading import Document, iter_documents, iter_paths  # noqa: E402
+from dangjian.model.bundle import load_bundle  # noqa: E402
+from dangjian.model.reading import Document, iter_documents, iter_paths  # noqa: E402
 
 
 def main() -> int:

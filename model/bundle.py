@@ -227,7 +227,7 @@ def load_bundle(path: str | Path):
     """Load a bundle after checking its manifest and file checksums."""
     import joblib
 
-    from .pipeline import ThemeModel
+    from .theme_model import ThemeModel
 
     directory = resolve_bundle(path)
     manifest = read_manifest(directory)

@@ -1,8 +1,10 @@
 """Multi-label theme classifier over paragraph units.
 
-Features per unit: TF-IDF of its tokens, TF-IDF of character 2–3-grams of
-its tokens (robust to segmentation differences), the seeded-LDA topic
-mixture, and per-theme counts of seed keywords. One logistic regression per theme
+Features per unit, in named blocks (:data:`FEATURE_BLOCKS`): TF-IDF of its
+tokens, TF-IDF of character 2–3-grams of its tokens (robust to segmentation
+differences), the seeded-LDA topic mixture, word vectors (the TF-IDF-weighted
+mean and the maximum of gensim Word2Vec vectors trained with the model), and
+per-theme counts of seed keywords. One logistic regression per theme
 (one-vs-rest), calibrated with a sigmoid fitted on cross-validated scores, and
 a per-theme threshold chosen by cross-validation. The decisions (which themes
 pass, which is primary) are made here, in :meth:`TopicClassifier.decide`, so
@@ -20,10 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold
 from sklearn.utils.validation import check_is_fitted
 
 from .topics import RESIDUAL, SeededLDA
@@ -34,6 +35,8 @@ __all__ = ["TopicClassifier", "identity_analyzer", "best_f1_threshold", "UNSUPER
 
 UNSUPERVISED_THRESHOLD = 0.5
 _MIN_POSITIVES = 3
+# The out-of-fold decision value given to a fold whose training part had one class only.
+SIGMOID_FLOOR = 10.0
 
 
 def identity_analyzer(tokens):
@@ -133,20 +136,29 @@ def best_f1_threshold(y_true: np.ndarray, proba: np.ndarray, lo: float = 0.1, hi
     return best
 
 
+FEATURE_BLOCKS = ("words", "chars", "topics", "vectors", "keywords")
+"""The feature blocks, in the order they are stacked into ``UnitFeatures.X``.
+Everything that needs a block (scoring, evidence) finds it by name through
+``TopicClassifier.block_slices_``, never by position."""
+
+
 @dataclass
 class UnitFeatures:
     """Everything computed once per unit, block by block.
 
     ``words`` (n_units, n_words) and ``chars`` (n_units, n_char_grams) are
-    TF-IDF; ``doc_topic`` (n_units, n_topics); ``keyword_hits`` (n_units,
-    n_themes) raw counts. ``X`` is the full feature matrix (built on first use:
-    training needs it, scoring does not).
+    TF-IDF; ``doc_topic`` (n_units, n_topics); ``vectors`` (n_units,
+    2 * vector_size) the word-vector mean and max; ``keyword_hits`` (n_units,
+    n_themes) raw counts. :meth:`block` gives a block as the classifier sees
+    it (scaled); ``X`` stacks them all (built on first use: training needs
+    it, scoring does not).
     """
 
     tokens: list[list[str]]
     words: sp.csr_matrix
     chars: sp.csr_matrix
     doc_topic: np.ndarray
+    vectors: np.ndarray
     keyword_hits: np.ndarray
     topic_weight: float
     keyword_weight: float
@@ -160,18 +172,37 @@ class UnitFeatures:
     def keyword_block(self) -> np.ndarray:
         return np.log1p(self.keyword_hits) * self.keyword_weight
 
+    def block(self, name: str):
+        """One feature block by name, as it enters the classifier."""
+        if name == "words":
+            return self.words
+        if name == "chars":
+            return self.chars
+        if name == "topics":
+            return self.doc_topic * self.topic_weight
+        if name == "vectors":
+            return self.vectors
+        if name == "keywords":
+            return self.keyword_block
+        raise KeyError(f"unknown feature block {name!r}; blocks are {FEATURE_BLOCKS}")
+
     @property
     def X(self) -> sp.csr_matrix:
         if self._X is None:
-            self._X = sp.hstack([self.words, self.chars, sp.csr_matrix(self.doc_topic * self.topic_weight),
-                                 sp.csr_matrix(self.keyword_block)], format="csr")
+            self._X = sp.hstack([sp.csr_matrix(self.block(name)) for name in FEATURE_BLOCKS], format="csr")
         return self._X
 
     def subset(self, idx) -> "UnitFeatures":
         idx = np.asarray(idx)
         return UnitFeatures([self.tokens[i] for i in idx], self.words[idx], self.chars[idx], self.doc_topic[idx],
-                            self.keyword_hits[idx], self.topic_weight, self.keyword_weight,
+                            self.vectors[idx], self.keyword_hits[idx], self.topic_weight, self.keyword_weight,
                             self._X[idx] if self._X is not None else None)
+
+
+def _l2_rows(a: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(a, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return a / norms
 
 
 class TopicClassifier(BaseEstimator, ClassifierMixin):
@@ -188,14 +219,16 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
     max_char_features : size of the character n-gram vocabulary.
     topic_weight, keyword_weight : scale of the topic and keyword feature blocks
         relative to the (L2-normalised) TF-IDF block.
+    vector_size : dimensions of the Word2Vec vectors trained on the topic
+        corpus in :meth:`fit_representation` (0: no word-vector block).
     cv : folds for calibration and threshold selection.
     random_state : seed for everything random.
     """
 
-    def __init__(self, *, themes=(), seed_words=None, topic_model: SeededLDA | None = None, C: float = 4.0,
+    def __init__(self, *, themes=(), seed_words=None, topic_model: SeededLDA | None = None, C: float = 8.0,
                  min_df: int = 2, max_df: float = 0.5, char_ngrams: tuple[int, int] | None = (2, 3),
                  max_char_features: int = 50000, topic_weight: float = 1.0, keyword_weight: float = 1.0,
-                 cv: int = 5, random_state: int = 0):
+                 vector_size: int = 100, cv: int = 5, random_state: int = 0):
         self.themes = themes
         self.seed_words = seed_words
         self.topic_model = topic_model
@@ -206,6 +239,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self.max_char_features = max_char_features
         self.topic_weight = topic_weight
         self.keyword_weight = keyword_weight
+        self.vector_size = vector_size
         self.cv = cv
         self.random_state = random_state
 
@@ -221,7 +255,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                     hits[i, k] += 1
         return hits
 
-    def _topic_theme_scores(self, doc_topic: np.ndarray) -> np.ndarray:
+    def topic_theme_scores(self, doc_topic: np.ndarray) -> np.ndarray:
         """(n_units, n_themes): the weight of each theme's seeded topic."""
         scores = np.zeros((doc_topic.shape[0], len(self.themes)))
         if self.topic_model_ is None:
@@ -245,7 +279,39 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         chars = tfidf_transform(self.char_vectorizer_, tokens, char_index) if char_index is not None else sp.csr_matrix((len(tokens), 0))
         doc_topic = self.topic_model_.transform(tokens) if self.topic_model_ is not None else np.zeros((len(tokens), 0))
         hits = self._keyword_hits(tokens)
-        return UnitFeatures(tokens, tfidf, chars, doc_topic, hits, self.topic_weight, self.keyword_weight)
+        return UnitFeatures(tokens, tfidf, chars, doc_topic, self._vectors(tfidf), hits, self.topic_weight,
+                            self.keyword_weight)
+
+    def _vectors(self, tfidf: sp.csr_matrix) -> np.ndarray:
+        """(n_units, 2 * vector_size): the TF-IDF-weighted mean and the
+        elementwise maximum of the units' word vectors, each L2-normalised."""
+        emb = getattr(self, "embeddings_", None)
+        if emb is None or not emb.shape[1]:
+            return np.zeros((tfidf.shape[0], 0))
+        mean = np.asarray(tfidf @ emb, dtype=np.float64)
+        maxed = np.zeros_like(mean)
+        for i in range(tfidf.shape[0]):
+            cols = tfidf.indices[tfidf.indptr[i]:tfidf.indptr[i + 1]]
+            if len(cols):
+                maxed[i] = emb[cols].max(axis=0)
+        return np.hstack([_l2_rows(mean), _l2_rows(maxed)])
+
+    def _fit_word_vectors(self, corpus: list[list[str]]) -> np.ndarray:
+        """Word2Vec (skip-gram) on the corpus, one row per TF-IDF vocabulary
+        word (zeros for words it has no vector for). One worker thread, so the
+        same corpus and seed give the same vectors."""
+        from gensim.models import Word2Vec
+
+        vocab = self.vectorizer_.vocabulary_
+        emb = np.zeros((len(vocab), self.vector_size), dtype=np.float32)
+        w2v = Word2Vec(sentences=corpus, vector_size=self.vector_size, window=5, min_count=3, sg=1, epochs=8,
+                       workers=1, seed=self.random_state)
+        for word, j in vocab.items():
+            if word in w2v.wv.key_to_index:
+                emb[j] = w2v.wv[word]
+        logger.info("word vectors: %d of %d vocabulary words from %d units", int((emb != 0).any(1).sum()),
+                    len(vocab), len(corpus))
+        return emb
 
     def fit_representation(self, tokens: list[list[str]], topic_tokens: list[list[str]] | None = None,
                            fitted_topic_model: SeededLDA | None = None):
@@ -277,47 +343,68 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
 
             self.topic_model_ = clone(self.topic_model).set_params(seed_words=self.seed_words)
             self.topic_model_.fit(corpus)
+        self.embeddings_ = self._fit_word_vectors(corpus) if self.vector_size else None
         self.classes_ = np.array(self.themes)
-        self.n_char_features_ = len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ is not None else 0
-        self.n_features_ = (len(self.vectorizer_.vocabulary_) + self.n_char_features_
-                            + (self.topic_model_.n_topics_ if self.topic_model_ else 0) + len(self.themes))
+        widths = {"words": len(self.vectorizer_.vocabulary_),
+                  "chars": len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ is not None else 0,
+                  "topics": self.topic_model_.n_topics_ if self.topic_model_ else 0,
+                  "vectors": 2 * self.vector_size if self.vector_size else 0,
+                  "keywords": len(self.themes)}
+        self.block_slices_, start = {}, 0
+        for name in FEATURE_BLOCKS:
+            self.block_slices_[name] = slice(start, start + widths[name])
+            start += widths[name]
+        self.n_features_ = start
         return self
 
     # -- supervised part ---------------------------------------------------------------------
-
-    def _splits(self, y_col: np.ndarray, groups) -> list | int:
-        n_splits = int(min(self.cv, max(2, y_col.sum())))
-        if groups is None:
-            return list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state).split(y_col, y_col))
-        return list(GroupKFold(n_splits=n_splits).split(y_col, y_col, groups))
 
     def _base_estimator(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000,
                                   random_state=self.random_state)
 
-    def _fit_theme(self, X, y: np.ndarray, groups) -> CalibratedClassifierCV:
-        """One theme's logistic regression, sigmoid-calibrated on its own CV folds."""
-        est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=self._splits(y, groups), ensemble=False)
-        return est.fit(X, y)
+    def _fit_theme(self, X, y: np.ndarray, folds) -> tuple[LogisticRegression, LogisticRegression, np.ndarray]:
+        """One theme: a logistic regression per fold for out-of-fold decision
+        values, a sigmoid fitted to them (Platt scaling: the calibration), and
+        the regression refitted on every unit. Returns (regression, sigmoid,
+        out-of-fold calibrated scores). The same folds serve calibration and
+        the choice of thresholds, so each theme costs len(folds) + 1 fits."""
+        decision = np.zeros(len(y))
+        for train_idx, test_idx in folds:
+            y_train = y[train_idx]
+            if 0 < y_train.sum() < len(y_train):
+                decision[test_idx] = self._base_estimator().fit(X[train_idx], y_train).decision_function(X[test_idx])
+            else:  # this fold's training part has one class only
+                decision[test_idx] = -SIGMOID_FLOOR if not y_train.sum() else SIGMOID_FLOOR
+        sigmoid = LogisticRegression(C=1e4, solver="lbfgs").fit(decision.reshape(-1, 1), y)
+        regression = self._base_estimator().fit(X, y)
+        return regression, sigmoid, sigmoid.predict_proba(decision.reshape(-1, 1))[:, 1]
 
-    def fit_classifier(self, feats: UnitFeatures, Y: np.ndarray, groups=None, thresholds=None):
+    def fit_classifier(self, feats: UnitFeatures, Y: np.ndarray, groups=None, thresholds=None, folds=None):
         """Fit the calibrated per-theme classifiers on labelled units.
 
-        ``Y`` is the (n_units, n_themes) 0/1 label matrix. ``thresholds``
-        (per theme) may be given; otherwise they are chosen by cross-validated
-        F1 on the training units.
+        ``Y`` is the (n_units, n_themes) 0/1 label matrix; ``folds``
+        ((train_idx, test_idx) pairs; by default :meth:`cv_folds` over
+        ``groups``, the units' articles) serve calibration and thresholds.
+        Sets ``cv_proba_`` (n_units, n_themes): the out-of-fold calibrated
+        scores of the training units. ``thresholds`` (per theme) may be given;
+        otherwise each is the one with the best out-of-fold F1.
         """
         check_is_fitted(self, "vectorizer_")
         Y = np.asarray(Y, dtype=int)
+        folds = folds if folds is not None else self.cv_folds(Y.shape[0], groups)
         self.estimators_ = {}
+        oof = self._unsupervised_scores(feats.doc_topic, feats.keyword_hits)
+        X = feats.X
         for k, theme in enumerate(self.themes):
             y = Y[:, k]
             if y.sum() < _MIN_POSITIVES:
                 logger.warning("theme %s has %d positive units; scored from topics and keywords only", theme, y.sum())
                 continue
-            self.estimators_[theme] = self._fit_theme(feats.X, y, groups)
+            regression, sigmoid, oof[:, k] = self._fit_theme(X, y, folds)
+            self.estimators_[theme] = (regression, sigmoid)
+        self.cv_proba_ = oof
         if thresholds is None:
-            oof = self.cross_val_proba(feats, Y, groups)
             thresholds = {t: best_f1_threshold(Y[:, k], oof[:, k]) for k, t in enumerate(self.themes)}
         self.thresholds_ = {t: float(thresholds.get(t, UNSUPERVISED_THRESHOLD)) for t in self.themes}
         self.mode_ = "supervised"
@@ -334,13 +421,13 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self.calibration_ = np.zeros((n_themes, 2))  # (a, b): p = expit(-(a * f + b))
         self.supervised_ = np.zeros(n_themes, dtype=bool)
         for k, theme in enumerate(self.themes):
-            est = self.estimators_.get(theme)
-            if est is None:
+            pair = self.estimators_.get(theme)
+            if pair is None:
                 continue
-            cal = est.calibrated_classifiers_[0]
-            self.weights_[:, k] = cal.estimator.coef_.ravel()
-            self.intercepts_[k] = cal.estimator.intercept_[0]
-            self.calibration_[k] = (cal.calibrators[0].a_, cal.calibrators[0].b_)
+            regression, sigmoid = pair
+            self.weights_[:, k] = regression.coef_.ravel()
+            self.intercepts_[k] = regression.intercept_[0]
+            self.calibration_[k] = (-sigmoid.coef_[0, 0], -sigmoid.intercept_[0])
             self.supervised_[k] = True
 
     def cv_folds(self, n_units: int, groups=None, n_splits: int | None = None) -> list:
@@ -349,22 +436,6 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         splitter = GroupKFold(n_splits=n_splits) if groups is not None else \
             KFold(n_splits, shuffle=True, random_state=self.random_state)
         return list(splitter.split(np.zeros((n_units, 1)), None, groups))
-
-    def cross_val_proba(self, feats: UnitFeatures, Y: np.ndarray, groups=None, folds=None) -> np.ndarray:
-        """Out-of-fold calibrated probabilities (n_units, n_themes); folds by ``groups``."""
-        Y = np.asarray(Y, dtype=int)
-        folds = folds if folds is not None else self.cv_folds(Y.shape[0], groups)
-        oof = np.zeros(Y.shape, dtype=float)
-        for train_idx, test_idx in folds:
-            sub = feats.subset(train_idx)
-            for k, theme in enumerate(self.themes):
-                y = Y[train_idx, k]
-                if y.sum() < _MIN_POSITIVES:
-                    oof[test_idx, k] = self._unsupervised_scores(feats.doc_topic[test_idx], feats.keyword_hits[test_idx])[:, k]
-                    continue
-                g = np.asarray(groups)[train_idx] if groups is not None else None
-                oof[test_idx, k] = self._fit_theme(sub.X, y, g).predict_proba(feats.X[test_idx])[:, 1]
-        return oof
 
     def fit(self, tokens, Y=None, *, groups=None, topic_tokens=None):
         """Fit everything. ``tokens``: token lists of the units; ``Y``: their
@@ -387,7 +458,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
     def _unsupervised_scores(self, doc_topic: np.ndarray, hits: np.ndarray) -> np.ndarray:
         """Theme scores from the seeded topics and keywords alone: a fixed
         logistic of keyword hits and the theme topic's weight. Not calibrated."""
-        topic = self._topic_theme_scores(doc_topic)
+        topic = self.topic_theme_scores(doc_topic)
         z = 2.5 * np.minimum(hits, 3) + 6.0 * topic - 4.0
         return 1.0 / (1.0 + np.exp(-z))
 
@@ -397,12 +468,8 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             return np.zeros((0, len(self.themes)))
         proba = self._unsupervised_scores(feats.doc_topic, feats.keyword_hits)
         if self.estimators_:
-            n_words, n_chars = feats.words.shape[1], feats.chars.shape[1]
-            n_topics = feats.doc_topic.shape[1]
-            W = self.weights_
-            decision = (np.asarray(feats.words @ W[:n_words]) + np.asarray(feats.chars @ W[n_words:n_words + n_chars])
-                        + (feats.doc_topic * self.topic_weight) @ W[n_words + n_chars:n_words + n_chars + n_topics]
-                        + feats.keyword_block @ W[n_words + n_chars + n_topics:] + self.intercepts_)
+            decision = self.intercepts_ + sum(np.asarray(feats.block(name) @ self.weights_[self.block_slices_[name]])
+                                              for name in FEATURE_BLOCKS)
             calibrated = 1.0 / (1.0 + np.exp(self.calibration_[:, 0] * decision + self.calibration_[:, 1]))
             proba[:, self.supervised_] = calibrated[:, self.supervised_]
         return proba
@@ -457,15 +524,15 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         scored: dict[str, float] = {}
         if est is not None:
             coef = self.weights_[:, theme_index]
-            n_tfidf = len(terms)
-            kw_col = self.n_features_ - len(self.themes) + theme_index
+            word_coef, char_coef = coef[self.block_slices_["words"]], coef[self.block_slices_["chars"]]
+            kw_coef = coef[self.block_slices_["keywords"]][theme_index]
             words, chars = feats.words, feats.chars
             for j, v in zip(words.indices[words.indptr[i]:words.indptr[i + 1]], words.data[words.indptr[i]:words.indptr[i + 1]]):
-                c = coef[j] * v
+                c = word_coef[j] * v
                 if c > 0:
                     scored[terms[j]] = c
             char_terms = self._char_terms() if self.char_vectorizer_ is not None else ()
-            gram_contrib = {char_terms[j]: coef[n_tfidf + j] * v for j, v in
+            gram_contrib = {char_terms[j]: char_coef[j] * v for j, v in
                             zip(chars.indices[chars.indptr[i]:chars.indptr[i + 1]], chars.data[chars.indptr[i]:chars.indptr[i + 1]])}
             if gram_contrib:
                 # A character n-gram's contribution goes to the tokens it occurs in.
@@ -475,7 +542,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                     if c > 0:
                         scored[tok] = scored.get(tok, 0.0) + c
             kw_value = feats.keyword_block[i, theme_index]
-            kw_contrib = coef[kw_col] * kw_value if kw_value else 0.0
+            kw_contrib = kw_coef * kw_value if kw_value else 0.0
             if kw_contrib > 0:
                 matched = [t for t in feats.tokens[i] if t in seeds]
                 for t in matched:
@@ -509,4 +576,5 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         state.pop("_terms", None)
         state.pop("_chars", None)
         state.pop("_indexes", None)
+        state.pop("cv_proba_", None)  # training-time scores: not part of the model
         return state

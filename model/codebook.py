@@ -1,4 +1,4 @@
-"""The theme codebook (``data/themes.yaml``): loading and validation."""
+"""The theme codebook (the packaged ``themes.yaml``): loading and validation."""
 from __future__ import annotations
 
 import re
@@ -115,7 +115,7 @@ def parse_codebook(data: object, source: str = "<codebook>") -> Codebook:
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:
-    """Load and validate ``data/themes.yaml`` (or ``path``)."""
+    """Load and validate the packaged codebook ``themes.yaml`` (or ``path``)."""
     import yaml
 
     from .resources import default_themes

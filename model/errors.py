@@ -45,7 +45,7 @@ class DocumentReadError(TopicModelError):
 
 
 class CodebookError(TopicModelError, ValueError):
-    """The theme codebook (data/themes.yaml) is invalid."""
+    """The theme codebook (themes.yaml) is invalid."""
 
 
 class ArtifactError(TopicModelError):

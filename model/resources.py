@@ -1,24 +1,41 @@
-"""Where the bundled data files live (``data/`` at the repository root).
+"""The runtime resources that ship inside the package (``dangjian/model/assets``):
+the codebook ``themes.yaml``, the jieba user dictionary and the stop words.
 
-Functions, not module constants, so nothing is resolved at import time.
+Read with :mod:`importlib.resources`, so an installed package finds them from
+any working directory. Functions, not module constants: nothing is resolved
+at import time.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Iterator
+
+_PACKAGE = "dangjian.model.assets"
 
 
-def data_dir() -> Path:
-    """The repository's ``data/`` directory."""
-    return Path(__file__).resolve().parent.parent / "data"
+def resource(name: str) -> Traversable:
+    """A packaged resource file by name."""
+    return resources.files(_PACKAGE).joinpath(name)
 
 
-def default_user_dict() -> Path:
-    return data_dir() / "dict" / "user_dict.txt"
+@contextmanager
+def resource_path(name: str) -> Iterator[Path]:
+    """A real file path for a packaged resource (for libraries that want one),
+    valid inside the ``with`` block."""
+    with resources.as_file(resource(name)) as path:
+        yield Path(path)
 
 
-def default_stop_words() -> Path:
-    return data_dir() / "dict" / "stopwords.txt"
+def default_themes() -> Traversable:
+    return resource("themes.yaml")
 
 
-def default_themes() -> Path:
-    return data_dir() / "themes.yaml"
+def default_user_dict() -> Traversable:
+    return resource("user_dict.txt")
+
+
+def default_stop_words() -> Traversable:
+    return resource("stopwords.txt")

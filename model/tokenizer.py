@@ -29,7 +29,8 @@ KEEP_SINGLE = frozenset("村乡镇党户岗县市区企农")
 def read_word_list(path: str | Path) -> list[str]:
     """Words from a text file: one per line, ``#`` comments and blanks ignored."""
     words = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    source = path if hasattr(path, "read_text") else Path(path)  # a path, or a packaged resource
+    for line in source.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             words.append(line)

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
-from model.chars import replace_surrogates
+from dangjian.model.chars import replace_surrogates
 
 from .errors import APIError
 

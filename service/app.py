@@ -1,7 +1,7 @@
 """The Flask application factory and ``dangjian serve``.
 
-Production: ``gunicorn -w 2 -b 0.0.0.0:8000 'service.app:create_app()'``
-(each worker calls create_app once and so loads the model once).
+Production: ``gunicorn -c gunicorn.conf.py`` (app ``dangjian.service.app:create_app()``,
+loaded once before the workers fork).
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from typing import Sequence
 
 from flask import Flask, render_template
 
-from model.bundle import load_bundle
-from model.errors import ArtifactError
+from dangjian.model.bundle import load_bundle
+from dangjian.model.errors import ArtifactError
 
 from .errors import ServiceStartError, register_error_handlers
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from model.chars import replace_surrogates
-from model.errors import ArtifactError, DocumentReadError
-from model.spreadsheet import guard_formula, unguard_formula
-from model.pipeline import theme_share_fractions
-from model.reading import Document, RecordError, iter_documents, iter_paths
+from dangjian.model.chars import replace_surrogates
+from dangjian.model.errors import ArtifactError, DocumentReadError
+from dangjian.model.spreadsheet import guard_formula, unguard_formula
+from dangjian.model.theme_model import theme_share_fractions
+from dangjian.model.reading import Document, RecordError, iter_documents, iter_paths
 
 from .report import REPORT_GENERATOR
 
@@ -109,7 +109,7 @@ def _init_worker(model_dir: str) -> None:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    from model.bundle import load_bundle
+    from dangjian.model.bundle import load_bundle
 
     _WORKER_MODEL = load_bundle(model_dir)
 
@@ -496,7 +496,7 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
               overwrite: bool = False) -> LabelStats:
     from tqdm import tqdm
 
-    from model.bundle import load_bundle
+    from dangjian.model.bundle import load_bundle
 
     started = time.perf_counter()
     suffix = out.suffix.lower()

@@ -7,9 +7,9 @@ import logging
 import sys
 from typing import Iterator, Sequence
 
-from model.errors import DocumentReadError
-from model.preprocess import TextPipeline
-from model.reading import RecordError, iter_documents, iter_paths
+from dangjian.model.errors import DocumentReadError
+from dangjian.model.text_pipeline import TextPipeline
+from dangjian.model.reading import RecordError, iter_documents, iter_paths
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from model.errors import ArtifactError, InvalidDocumentError
+from dangjian.model.errors import ArtifactError, InvalidDocumentError
 
 logger = logging.getLogger(__name__)
 

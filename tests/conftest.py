@@ -20,7 +20,7 @@ def _quiet_jieba():
 
 @pytest.fixture(scope="session")
 def pipeline():
-    from model.preprocess import TextPipeline
+    from dangjian.model.text_pipeline import TextPipeline
 
     return TextPipeline.default()
 
@@ -40,8 +40,6 @@ def make_small_data(root: Path, n_labeled: int = 500, n_raw: int = 400, n_heldou
     data = root / "data"
     (data / "annotations").mkdir(parents=True)
     (data / "raw").mkdir()
-    shutil.copy(DATA / "themes.yaml", data / "themes.yaml")
-    shutil.copytree(DATA / "dict", data / "dict")
     shutil.copytree(DATA / "seeds", data / "seeds")
     if with_labels:
         records = [json.loads(l) for l in (DATA / "annotations" / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -57,19 +55,19 @@ def make_small_data(root: Path, n_labeled: int = 500, n_raw: int = 400, n_heldou
 
 def write_gold_file(store_dir: Path, path: Path) -> Path:
     """The held-out units of a small data directory's store, in the codebook's record format."""
-    from training.annotations import main as annotations_main
+    from dangjian.training.annotations import main as annotations_main
 
     assert annotations_main(["--data", str(store_dir), "export", "--split", "heldout", "-o", str(path)]) == 0
     return path
 
 
-SMALL_CONFIG = dict(n_topics=12, lda_passes=2, lda_iterations=30, cv_folds=3, n_jobs=1)
+SMALL_CONFIG = dict(n_topics=12, lda_passes=2, lda_iterations=30, cv_folds=3, n_jobs=1, vector_size=32)
 
 
 @pytest.fixture(scope="session")
 def small_trained(tmp_path_factory):
     """A bundle trained on small real data (fast); returns (TrainResult, data_dir)."""
-    from training.train import TrainConfig, train
+    from dangjian.training.train import TrainConfig, train
 
     root = tmp_path_factory.mktemp("small")
     data = make_small_data(root)
@@ -80,8 +78,8 @@ def small_trained(tmp_path_factory):
 @pytest.fixture(scope="session")
 def full_model(tmp_path_factory):
     """The default model trained on the bundled data/ exactly as `dangjian train` does."""
-    from model.bundle import load_bundle
-    from training.train import TrainConfig, train
+    from dangjian.model.bundle import load_bundle
+    from dangjian.training.train import TrainConfig, train
 
     out = tmp_path_factory.mktemp("models")
     result = train(TrainConfig(data_dir=DATA, out_dir=out))
@@ -90,7 +88,7 @@ def full_model(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_model(small_trained):
-    from model.bundle import load_bundle
+    from dangjian.model.bundle import load_bundle
 
     result, _ = small_trained
     return load_bundle(result.bundle)
@@ -98,7 +96,7 @@ def small_model(small_trained):
 
 @pytest.fixture(scope="session")
 def app(small_model):
-    from service.app import create_app
+    from dangjian.service.app import create_app
 
     return create_app({"TESTING": True, "MAX_CHARS_PER_DOC": 20_000, "MAX_DOCS_PER_REQUEST": 5,
                        "MAX_CONTENT_LENGTH": 512 * 1024}, model=small_model)

@@ -29,10 +29,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from model.codebook import Codebook, load_codebook
-from model.errors import DocumentReadError
+from dangjian.model.codebook import Codebook, load_codebook
+from dangjian.model.errors import DocumentReadError
+from dangjian.model.resources import default_themes
 
-from .data import LabeledUnit
+from .data import LabeledUnit, data_resource
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--heldout-set", help="only this part of the held-out split (v1, news, theme-rich)")
     export.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    codebook = load_codebook(args.data / "themes.yaml")
+    codebook = load_codebook(data_resource(args.data, "themes.yaml", default_themes()))
     try:
         records = read_store(args.data / STORE_PATH, codebook)
     except DocumentReadError as exc:

@@ -21,9 +21,9 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from model.codebook import Codebook, load_codebook
-from model.errors import DocumentReadError
-from model.spreadsheet import unguard_formula
+from dangjian.model.codebook import Codebook, load_codebook
+from dangjian.model.errors import DocumentReadError
+from dangjian.model.spreadsheet import unguard_formula
 
 from .annotations import GUIDE_VERSION, STORE_PATH, append_records, utc_now
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from model.codebook import Codebook
-from model.errors import DocumentReadError
-from model.preprocess import TextPipeline
-from model.reading import Document, iter_documents, iter_paths
+from dangjian.model.codebook import Codebook
+from dangjian.model.errors import DocumentReadError
+from dangjian.model.text_pipeline import TextPipeline
+from dangjian.model.reading import Document, iter_documents, iter_paths
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,13 @@ def iter_unlabeled_units(paths, pipeline: TextPipeline, exclude_articles: set[st
                     yield unit.text
         except DocumentReadError as exc:
             logger.warning("skipping %s", exc)
+
+
+def data_resource(data_dir: str | Path, relative: str, packaged):
+    """``data_dir/relative`` when the data directory brings its own (a codebook
+    or dictionary to train with), else the packaged resource ``packaged``."""
+    path = Path(data_dir) / relative
+    return path if path.exists() else packaged
 
 
 def dataset_hash(paths) -> str:

@@ -78,8 +78,8 @@ def evaluate_model(model, gold_units) -> tuple[dict, list[dict]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from model.bundle import load_bundle
-    from model.errors import ArtifactError, DocumentReadError
+    from dangjian.model.bundle import load_bundle
+    from dangjian.model.errors import ArtifactError, DocumentReadError
 
     from .data import read_gold_file
 

@@ -33,17 +33,18 @@ from typing import Sequence
 
 import numpy as np
 
-from model.bundle import load_bundle, save_bundle
-from model.classifier import TopicClassifier, best_f1_threshold
-from model.codebook import load_codebook
-from model.errors import ArtifactError, TopicModelError
-from model.pipeline import ThemeModel
-from model.preprocess import TextPipeline
-from model.tokenizer import JiebaTokenizer, read_user_dict, read_word_list
-from model.topics import RESIDUAL, SeededLDA, topic_diversity
+from dangjian.model.bundle import load_bundle, save_bundle
+from dangjian.model.classifier import TopicClassifier, best_f1_threshold
+from dangjian.model.codebook import load_codebook
+from dangjian.model.errors import ArtifactError, TopicModelError
+from dangjian.model.theme_model import ThemeModel
+from dangjian.model.text_pipeline import TextPipeline
+from dangjian.model.resources import default_stop_words, default_themes, default_user_dict
+from dangjian.model.tokenizer import JiebaTokenizer, read_user_dict, read_word_list
+from dangjian.model.topics import RESIDUAL, SeededLDA, topic_diversity
 
 from .annotations import STORE_PATH, load_splits
-from .data import LabeledUnit, dataset_hash, iter_unlabeled_units
+from .data import LabeledUnit, data_resource, dataset_hash, iter_unlabeled_units
 from .evaluate import evaluate_model, format_metrics, multilabel_metrics
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class TrainConfig:
     lda_iterations: int = 50
     seed_strength: float = 500.0
     C: float = 8.0
+    vector_size: int = 100               # Word2Vec dimensions of the word-vector features (0: none)
     min_df: int = 2
     max_df: float = 0.5
     cv_folds: int = 5
@@ -85,10 +87,10 @@ class TrainResult:
 
 def build_text_pipeline(data_dir: Path, codebook) -> TextPipeline:
     """jieba with the domain dictionary and every seed keyword kept whole."""
-    user_words = list(read_user_dict(data_dir / "dict" / "user_dict.txt"))
+    user_words = list(read_user_dict(data_resource(data_dir, "dict/user_dict.txt", default_user_dict())))
     known = {w for w, _, _ in user_words}
     user_words += [(kw, 20, "n") for kw in codebook.keyword_theme() if kw not in known and len(kw) > 1]
-    stop_words = read_word_list(data_dir / "dict" / "stopwords.txt")
+    stop_words = read_word_list(data_resource(data_dir, "dict/stopwords.txt", default_stop_words()))
     seeds = set(codebook.keyword_theme())
     return TextPipeline(JiebaTokenizer(user_words=user_words, stop_words=[w for w in stop_words if w not in seeds]))
 
@@ -304,7 +306,7 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
     """Train a bundle from ``config.data_dir``; see the module docstring."""
     started = time.perf_counter()
     data_dir = Path(config.data_dir)
-    codebook = load_codebook(data_dir / "themes.yaml")
+    codebook = load_codebook(data_resource(data_dir, "themes.yaml", default_themes()))
     themes = codebook.ids
     seed_words = {t.id: list(t.keywords) for t in codebook.themes}
     pipeline = build_text_pipeline(data_dir, codebook)
@@ -325,7 +327,8 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
 
     lda, lda_scores = choose_topic_model(topic_tokens, seed_words, config)
     clf = TopicClassifier(themes=themes, seed_words=seed_words, C=config.C, min_df=config.min_df,
-                          max_df=config.max_df, cv=config.cv_folds, random_state=config.random_state)
+                          max_df=config.max_df, vector_size=config.vector_size, cv=config.cv_folds,
+                          random_state=config.random_state)
     clf.fit_representation(labeled_tokens, topic_tokens, fitted_topic_model=lda)
 
     report: dict = {"themes": themes, "config": config.to_dict()}
@@ -334,8 +337,8 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
         groups = np.array([u.article for u in labeled])
         feats = clf.features(labeled_tokens)
         folds = clf.cv_folds(len(labeled), groups, n_splits=config.cv_folds)
-        oof = clf.cross_val_proba(feats, Y, groups, folds=folds)
-        thresholds = {t: best_f1_threshold(Y[:, k], oof[:, k]) for k, t in enumerate(themes)}
+        clf.fit_classifier(feats, Y, groups, folds=folds)
+        oof = clf.cv_proba_
         # CV figures: each fold's units judged with thresholds chosen on the other folds.
         cv_labels: list = [None] * len(labeled)
         cv_primary: list = [None] * len(labeled)
@@ -345,13 +348,12 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
             for j, i in enumerate(test_idx):
                 cv_labels[i], cv_primary[i] = labs[j], prims[j]
         kw_labels, kw_primary = keyword_baseline(feats.keyword_hits, themes)
-        lda_labels, lda_primary = lda_baseline(clf._topic_theme_scores(feats.doc_topic), themes)
+        lda_labels, lda_primary = lda_baseline(clf.topic_theme_scores(feats.doc_topic), themes)
         report["cv"] = {
             "classifier": _metrics(labeled, cv_labels, cv_primary, themes),
             "keyword_baseline": _metrics(labeled, kw_labels, kw_primary, themes),
             "lda_baseline": _metrics(labeled, lda_labels, lda_primary, themes),
         }
-        clf.fit_classifier(feats, Y, groups, thresholds=thresholds)
         report["thresholds"] = {t: round(v, 3) for t, v in clf.thresholds_.items()}
     else:
         logger.warning("no labeled units in %s: training without labels (seeded LDA and keywords only)",
@@ -364,7 +366,7 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
         h_feats = clf.features(h_tokens)
         metrics, predictions = evaluate_model(model, heldout)
         kw_labels, kw_primary = keyword_baseline(h_feats.keyword_hits, themes)
-        lda_labels, lda_primary = lda_baseline(clf._topic_theme_scores(h_feats.doc_topic), themes)
+        lda_labels, lda_primary = lda_baseline(clf.topic_theme_scores(h_feats.doc_topic), themes)
         report["heldout"] = {
             "classifier": metrics,
             "keyword_baseline": _metrics(heldout, kw_labels, kw_primary, themes),

@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from model.codebook import load_codebook  # noqa: E402
-from training.annotations import GUIDE_VERSION, STORE_PATH, append_records, read_store, resolve  # noqa: E402
+from dangjian.model.codebook import load_codebook  # noqa: E402
+from dangjian.training.annotations import GUIDE_VERSION, STORE_PATH, append_records, read_store, resolve  # noqa: E402
 
 DATA = ROOT / "data"
 ROUNDS_DIR = DATA / "annotations" / "rounds"
@@ -40,7 +40,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def legacy(git_time: str) -> int:
-    codebook = load_codebook(DATA / "themes.yaml")
+    codebook = load_codebook()
     legacy_dir = DATA / "annotation"
     pool, round_of = {}, {}
     for number in range(1, 6):
@@ -90,7 +90,7 @@ def legacy(git_time: str) -> int:
 
 def ingest(out_dir: Path, batches: list[str], pass_: str, guide_version: int) -> int:
     """Append the decisions of ``batches`` (files ``out_dir/<batch>.jsonl``)."""
-    codebook = load_codebook(DATA / "themes.yaml")
+    codebook = load_codebook()
     rounds = json.loads((DATA / "annotations" / "rounds.json").read_text(encoding="utf-8"))
     pool, round_of, split_of = {}, {}, {}
     for rnd in rounds["rounds"]:

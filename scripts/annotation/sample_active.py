@@ -40,9 +40,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from model.bundle import load_bundle  # noqa: E402
-from model.segment import segment_paragraphs  # noqa: E402
-from model.text import clean_article  # noqa: E402
+from dangjian.model.bundle import load_bundle  # noqa: E402
+from dangjian.model.segment import segment_paragraphs  # noqa: E402
+from dangjian.model.text import clean_article  # noqa: E402
 
 MIN_UNIT_CHARS = 25
 GRASSROOTS = ["党", "村", "社区", "基层", "干部", "支部", "群众", "乡镇", "街道"]

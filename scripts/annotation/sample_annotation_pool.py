@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from model.segment import segment_paragraphs  # noqa: E402
-from model.text import clean_article  # noqa: E402
+from dangjian.model.segment import segment_paragraphs  # noqa: E402
+from dangjian.model.text import clean_article  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 # Cue words used only to *find* candidate articles for each theme (recall of the

@@ -1,6 +1,6 @@
 import pytest
 
-from model.chars import get_converter, normalize_width, strip_pinyin, to_simplified
+from dangjian.model.chars import get_converter, normalize_width, strip_pinyin, to_simplified
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_converter_skips_simplified_text():
 
 
 def test_converter_rejects_unknown_config():
-    from model.chars import SimplifiedConverter
+    from dangjian.model.chars import SimplifiedConverter
 
     with pytest.raises(ValueError, match="unknown OpenCC config"):
         SimplifiedConverter("t2x").convert("鄉")

@@ -3,8 +3,9 @@ import re
 import pytest
 import yaml
 
-from model.codebook import load_codebook, parse_codebook
-from model.errors import CodebookError
+from dangjian.model.codebook import load_codebook, parse_codebook
+from dangjian.model.errors import CodebookError
+from dangjian.model.resources import default_themes
 from tests.conftest import DATA, REPO
 
 CODEBOOK_IDS = ["cadre_training", "leadership_team", "party_members", "organization", "collective_economy",
@@ -12,7 +13,7 @@ CODEBOOK_IDS = ["cadre_training", "leadership_team", "party_members", "organizat
 
 
 def test_bundled_codebook_has_the_nine_themes_with_20_keywords():
-    cb = load_codebook(DATA / "themes.yaml")
+    cb = load_codebook()
     assert cb.ids == CODEBOOK_IDS
     for theme in cb.themes:
         assert len(theme.keywords) >= 20, theme.id
@@ -25,12 +26,12 @@ def test_bundled_codebook_names_match_shared_codebook():
     if not shared.exists():
         pytest.skip("../shared is not beside this clone")
     rows = re.findall(r"^\| `(\w+)` \| (\S+) \|", shared.read_text(encoding="utf-8"), re.M)
-    cb = load_codebook(DATA / "themes.yaml")
+    cb = load_codebook()
     assert [(t.id, t.name) for t in cb.themes] == rows
 
 
 def _doc(**theme_overrides):
-    base = yaml.safe_load((DATA / "themes.yaml").read_text(encoding="utf-8"))
+    base = yaml.safe_load(default_themes().read_text(encoding="utf-8"))
     base["themes"][0].update(theme_overrides)
     return base
 
@@ -50,7 +51,7 @@ def _doc(**theme_overrides):
     ],
 )
 def test_codebook_validation_names_the_entry(mutate, message):
-    doc = yaml.safe_load((DATA / "themes.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load(default_themes().read_text(encoding="utf-8"))
     mutate(doc)
     with pytest.raises(CodebookError, match=message):
         parse_codebook(doc, "themes.yaml")

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from model.errors import DocumentReadError
-from model.reading import Document, RecordError, decode_bytes, iter_documents
+from dangjian.model.errors import DocumentReadError
+from dangjian.model.reading import Document, RecordError, decode_bytes, iter_documents
 
 TEXT = "博山区深化“联村党委+党支部领办合作社”工作机制，扎实推动村集体经济提质增效。"
 

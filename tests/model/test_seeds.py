@@ -5,7 +5,7 @@ import re
 import opencc
 import pytest
 
-from model.reading import iter_documents
+from dangjian.model.reading import iter_documents
 from tests.conftest import SEEDS
 
 # (first body sentence, last body sentence) of every seed, in simplified form.

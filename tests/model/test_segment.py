@@ -1,6 +1,6 @@
 import pytest
 
-from model.segment import is_heading, segment_paragraphs, split_long
+from dangjian.model.segment import is_heading, segment_paragraphs, split_long
 
 BODY = "今年以来，某某县坚持党建引领，推行“党建+网格”治理模式，全县划分网格312个，配备网格员620名，收集群众诉求1200余条。"
 

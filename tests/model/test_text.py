@@ -2,7 +2,7 @@
 not in the seed articles so the rules are checked for the kind, not the string."""
 import pytest
 
-from model.text import (
+from dangjian.model.text import (
     CLEANING_STEPS,
     clean_article,
     classify_line,

@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from model.resources import default_stop_words, default_user_dict
-from model.tokenizer import JiebaTokenizer, read_user_dict
+from dangjian.model.resources import default_stop_words, default_user_dict
+from dangjian.model.tokenizer import JiebaTokenizer, read_user_dict
 
 SENTENCE = "博山区推深做实“一网三联”，实现“三治融合”，村“两委”干部一肩挑，整顿软弱涣散党组织，共成立党支部领办合作社163家，推广积分超市和枫桥经验，选派第一书记，育好头雁。"
 
@@ -15,7 +15,7 @@ def tokenizer():
 
 
 def test_golden_segmentation(tokenizer):
-    # Golden output of jieba 0.42.1 with data/dict/user_dict.txt and stopwords.txt.
+    # Golden output of jieba 0.42.1 with the packaged user_dict.txt and stopwords.txt.
     # A change here means jieba, the user dictionary or the filters changed.
     assert tokenizer(SENTENCE) == [
         "博山区", "推深", "做实", "一网三联", "三治融合", "村", "两委", "干部", "一肩挑", "整顿",

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from service.batch import RowJournal, main, parse_csv_row
+from dangjian.service.batch import RowJournal, main, parse_csv_row
 from tests.conftest import DATA, REPO, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -96,7 +96,7 @@ def test_kill_half_way_then_resume_loses_nothing(tmp_path, bundle):
     assert main([str(tmp_path / "news.jsonl"), "-o", str(reference), "--model", bundle, "--no-progress"]) == 0
     out = tmp_path / "killed.jsonl"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "label", str(tmp_path / "news.jsonl"), "-o", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "dangjian.cli", "label", str(tmp_path / "news.jsonl"), "-o", str(out),
                              "--model", bundle, "--no-progress", "--batch-size", "1"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
@@ -193,9 +193,9 @@ def test_label_rejects_unknown_output_type_and_missing_model(tmp_path, bundle, c
 
 
 def test_import_corrections_round_trip(tmp_path, bundle):
-    from training.corrections import main as import_main
-    from training.data import read_gold_file
-    from model.codebook import load_codebook
+    from dangjian.training.corrections import main as import_main
+    from dangjian.training.data import read_gold_file
+    from dangjian.model.codebook import load_codebook
 
     news_file(tmp_path / "news.jsonl", 4)
     out = tmp_path / "o.csv"

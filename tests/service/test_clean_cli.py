@@ -1,6 +1,6 @@
 import json
 
-from service.clean import main
+from dangjian.service.clean import main
 from tests.conftest import SEEDS
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch import main as label_main
+from dangjian.service.batch import main as label_main
 from tests.conftest import REPO, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -116,7 +116,7 @@ def test_a_lone_surrogate_costs_nothing_in_label(tmp_path, bundle):
 def test_a_lone_surrogate_in_clean_is_replaced(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "s\\udc00", "text": "网格员走访群众\\ud800，化解矛盾纠纷。"}\n', encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "cli", "clean", str(src)], capture_output=True, cwd=REPO)
+    proc = subprocess.run([sys.executable, "-m", "dangjian.cli", "clean", str(src)], capture_output=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr.decode()
     record = json.loads(proc.stdout.decode("utf-8"))
     assert record["doc"] == "s\ufffd" and "\ufffd" in record["text"]
@@ -160,8 +160,8 @@ def test_spreadsheet_cells_never_become_formulas(tmp_path, bundle):
                 for cell in row:
                     assert not cell.startswith(("=", "+", "-", "@")), (path.name, cell)
     # a resumed CSV and the corrections import read the guarded cells back exactly
-    from training.corrections import import_corrections
-    from model.codebook import load_codebook
+    from dangjian.training.corrections import import_corrections
+    from dangjian.model.codebook import load_codebook
 
     records = import_corrections([csv_out], load_codebook())
     assert {r["article"] for r in records} == set(EVIL)
@@ -241,7 +241,7 @@ def _chunked_post(port, path, payload: bytes, chunk=65536):
 def dev_server(small_trained):
     """The real development server (`dangjian serve`) on a free port."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--model", str(small_trained[0].bundle),
+    proc = subprocess.Popen([sys.executable, "-m", "dangjian.cli", "serve", "--model", str(small_trained[0].bundle),
                              "--port", str(port)], cwd=REPO, stderr=subprocess.PIPE)
     _wait_healthy(port, proc)
     yield port
@@ -346,7 +346,7 @@ def test_gunicorn_without_a_model_says_one_line(tmp_path):
 
 
 def test_batch_request_over_the_character_limit_is_a_413(small_model):
-    from service.app import create_app
+    from dangjian.service.app import create_app
 
     app = create_app({"TESTING": True, "MAX_CHARS_PER_REQUEST": 1000}, model=small_model)
     docs = [{"id": str(i), "text": "村" * 400} for i in range(3)]
@@ -370,8 +370,8 @@ def _copy_bundle(small_trained, tmp_path):
     {"model_version": 3},
 ])
 def test_bad_manifest_is_refused_without_a_traceback(small_trained, tmp_path, change):
-    from model.bundle import load_bundle
-    from model.errors import ArtifactError
+    from dangjian.model.bundle import load_bundle
+    from dangjian.model.errors import ArtifactError
 
     target = _copy_bundle(small_trained, tmp_path)
     manifest = json.loads((target / "model.json").read_text(encoding="utf-8"))
@@ -382,8 +382,8 @@ def test_bad_manifest_is_refused_without_a_traceback(small_trained, tmp_path, ch
 
 
 def test_signed_bundles(small_trained, tmp_path, monkeypatch):
-    from model.bundle import load_bundle, save_bundle
-    from model.errors import ArtifactError
+    from dangjian.model.bundle import load_bundle, save_bundle
+    from dangjian.model.errors import ArtifactError
 
     model = load_bundle(small_trained[0].bundle)
     monkeypatch.setenv("DANGJIAN_BUNDLE_KEY", "secret-1")
@@ -407,21 +407,21 @@ def test_signed_bundles(small_trained, tmp_path, monkeypatch):
 # -- 9. smaller ones ------------------------------------------------------------------------------
 
 def test_clean_into_a_closed_pipe_is_quiet():
-    proc = subprocess.run(f"'{sys.executable}' -m cli clean {SEEDS[0]} {SEEDS[1]} {SEEDS[2]} | head -c 10",
+    proc = subprocess.run(f"'{sys.executable}' -m dangjian.cli clean {SEEDS[0]} {SEEDS[1]} {SEEDS[2]} | head -c 10",
                           shell=True, capture_output=True, cwd=REPO)
     assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr
 
 
 def test_bundle_names_do_not_collide(small_trained, tmp_path):
-    from training.train import _new_version
+    from dangjian.training.train import _new_version
 
     names = {_new_version("abcdef0123") for _ in range(50)}
     assert len(names) == 50
 
 
 def test_saving_over_an_existing_bundle_is_an_artifact_error(small_trained, tmp_path):
-    from model.bundle import load_bundle, save_bundle
-    from model.errors import ArtifactError
+    from dangjian.model.bundle import load_bundle, save_bundle
+    from dangjian.model.errors import ArtifactError
 
     model = load_bundle(small_trained[0].bundle)
     save_bundle(model, tmp_path / "v1")

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from training.evaluate import main, multilabel_metrics
+from dangjian.training.evaluate import main, multilabel_metrics
 
 
 def test_multilabel_metrics_counts():

@@ -4,10 +4,10 @@ import shutil
 import numpy as np
 import pytest
 
-from model.bundle import MANIFEST, load_bundle, read_manifest
-from model.errors import ArtifactError, IncompatibleArtifactError, NotFittedError
+from dangjian.model.bundle import MANIFEST, load_bundle, read_manifest
+from dangjian.model.errors import ArtifactError, IncompatibleArtifactError, NotFittedError
 from tests.conftest import SMALL_CONFIG, make_small_data
-from training.train import TrainConfig, train
+from dangjian.training.train import TrainConfig, train
 
 COLLECTIVE = ("村党支部领办土地股份合作社，把村民的土地统一流转，发展高效特色种植产业，村集体经济收入从不足5万元增加到38万元，"
               "入股村民年底每户分红3000多元。")
@@ -137,7 +137,7 @@ def test_topics_argument_below_number_of_themes_is_an_error(tmp_path):
 
 
 def test_classifier_not_fitted_raises():
-    from model.classifier import TopicClassifier
+    from dangjian.model.classifier import TopicClassifier
 
     with pytest.raises(NotFittedError):
         TopicClassifier(themes=["a"]).predict([["x"]])
@@ -151,9 +151,11 @@ def test_compiled_scoring_equals_sklearn_predict_proba(small_trained):
     feats = clf.features(tokens)
     fast = clf.proba_from_features(feats)
     for k, theme in enumerate(clf.themes):
-        est = clf.estimators_.get(theme)
-        if est is not None:
-            np.testing.assert_allclose(fast[:, k], est.predict_proba(feats.X)[:, 1], rtol=1e-9, atol=1e-12)
+        pair = clf.estimators_.get(theme)
+        if pair is not None:
+            regression, sigmoid = pair
+            slow = sigmoid.predict_proba(regression.decision_function(feats.X).reshape(-1, 1))[:, 1]
+            np.testing.assert_allclose(fast[:, k], slow, rtol=1e-9, atol=1e-12)
 
 
 def test_batch_prediction_equals_one_by_one(small_trained):
@@ -180,9 +182,9 @@ def test_topic_inference_matches_gensim(small_trained):
 
 
 def test_retraining_picks_up_new_store_records(small_trained, tmp_path):
-    from model.codebook import load_codebook
-    from training.annotations import append_records
-    from training.corrections import correction_records
+    from dangjian.model.codebook import load_codebook
+    from dangjian.training.annotations import append_records
+    from dangjian.training.corrections import correction_records
 
     result, data = small_trained
     more = tmp_path / "data"

@@ -16,7 +16,7 @@ import numpy as np
 from .classifier import TopicClassifier
 from .codebook import Codebook
 from .errors import InvalidDocumentError
-from .preprocess import ProcessedArticle, TextPipeline
+from .text_pipeline import ProcessedArticle, TextPipeline
 from .segment import Unit
 from .topics import RESIDUAL
 

@@ -12,13 +12,13 @@ import sys
 from typing import Sequence
 
 COMMANDS = {
-    "clean": ("service.clean", "Clean and segment articles into paragraph units (JSON Lines)"),
-    "train": ("training.train", "Train a theme model bundle from data/"),
-    "evaluate": ("training.evaluate", "Evaluate a bundle on a gold file in the codebook's record format"),
-    "label": ("service.batch", "Label many articles: JSON Lines, CSV or XLSX output"),
-    "serve": ("service.app", "Run the HTTP service and web page (development server)"),
-    "import-corrections": ("training.corrections", "Append analysts' corrections of a labeled file to the annotation store"),
-    "annotations": ("training.annotations", "The annotation store: stats, agreement, export of a split"),
+    "clean": ("dangjian.service.clean", "Clean and segment articles into paragraph units (JSON Lines)"),
+    "train": ("dangjian.training.train", "Train a theme model bundle from data/"),
+    "evaluate": ("dangjian.training.evaluate", "Evaluate a bundle on a gold file in the codebook's record format"),
+    "label": ("dangjian.service.batch", "Label many articles: JSON Lines, CSV or XLSX output"),
+    "serve": ("dangjian.service.app", "Run the HTTP service and web page (development server)"),
+    "import-corrections": ("dangjian.training.corrections", "Append analysts' corrections of a labeled file to the annotation store"),
+    "annotations": ("dangjian.training.annotations", "The annotation store: stats, agreement, export of a split"),
 }
 
 
