@@ -168,7 +168,7 @@ def main() -> int:
         prim = np.array([themes.index(u.primary) if u.primary else -1 for u in train])
         themed = prim >= 0
         Z_tr = sp.hstack([sp.csr_matrix(oof), X_tr], format="csr")
-        cv_p = []
+
         oof_p = np.zeros((len(train), len(themes)))
         for tr, te in folds:
             sel = tr[themed[tr]]

@@ -45,7 +45,7 @@ __all__ = ["save_bundle", "load_bundle", "read_manifest", "resolve_bundle", "pac
            "FORMAT", "SCHEMA_VERSION", "MANIFEST"]
 
 FORMAT = "dangjian-topics-bundle"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: classes under dangjian.*, word-vector block, (regression, sigmoid) pairs
 MANIFEST = "model.json"
 SIGNATURE = "model.sig"
 PIPELINE = "pipeline.joblib"

@@ -6,8 +6,6 @@ or HTTP statuses without catching unrelated bugs.
 """
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError
-
 __all__ = [
     "TopicModelError",
     "InvalidDocumentError",
@@ -17,6 +15,16 @@ __all__ = [
     "IncompatibleArtifactError",
     "NotFittedError",
 ]
+
+
+def __getattr__(name: str):
+    # sklearn's NotFittedError is re-exported here, imported only when asked
+    # for: importing the errors must not cost the commands a second of start-up.
+    if name == "NotFittedError":
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TopicModelError(Exception):

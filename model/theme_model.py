@@ -18,7 +18,7 @@ from .codebook import Codebook
 from .errors import InvalidDocumentError
 from .text_pipeline import ProcessedArticle, TextPipeline
 from .segment import Unit
-from .topics import RESIDUAL
+from .shares import theme_share_fractions, unit_theme_weights  # noqa: F401 - part of this module's API
 
 logger = logging.getLogger(__name__)
 
@@ -28,24 +28,6 @@ TOP_TOPICS = 3
 MIN_TOPIC_WEIGHT = 0.15
 TOPIC_WORDS = 6
 EVIDENCE_TERMS = 5
-
-
-def unit_theme_weights(unit: dict) -> dict[str, float]:
-    """A labelled unit's characters split among its themes in proportion to their scores."""
-    themes = unit["themes"]
-    score_sum = sum(t["score"] for t in themes)
-    return {t["id"]: len(unit["text"]) * t["score"] / score_sum for t in themes} if score_sum else {}
-
-
-def theme_share_fractions(units: Iterable[dict]) -> dict[str, float]:
-    """Theme shares of a set of labelled units (sum of :func:`unit_theme_weights`),
-    normalised to sum to 1 over the themes present; empty when no unit has a theme."""
-    totals: dict[str, float] = {}
-    for unit in units:
-        for tid, weight in unit_theme_weights(unit).items():
-            totals[tid] = totals.get(tid, 0.0) + weight
-    grand = sum(totals.values())
-    return {tid: v / grand for tid, v in totals.items()} if grand else {}
 
 
 class ThemeModel:

@@ -33,8 +33,8 @@ from typing import Iterable, Iterator, Sequence
 from dangjian.model.chars import replace_surrogates
 from dangjian.model.errors import ArtifactError, DocumentReadError
 from dangjian.model.spreadsheet import guard_formula, unguard_formula
-from dangjian.model.theme_model import theme_share_fractions
-from dangjian.model.reading import Document, RecordError, iter_documents, iter_paths
+from dangjian.model.shares import theme_share_fractions
+from dangjian.model.reading import RecordError, iter_documents, iter_paths
 
 from .report import REPORT_GENERATOR
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable
 
-from dangjian.model.theme_model import unit_theme_weights
+from dangjian.model.shares import unit_theme_weights
 
 # Marks the page as this command's output, so a later run may replace it.
 REPORT_GENERATOR = "dangjian-topics label report"

@@ -21,7 +21,6 @@ current one on the held-out data (``--force`` overrides); old bundles stay.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -29,23 +28,22 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
-
-from dangjian.model.bundle import load_bundle, save_bundle
-from dangjian.model.classifier import TopicClassifier, best_f1_threshold
-from dangjian.model.codebook import load_codebook
 from dangjian.model.errors import ArtifactError, TopicModelError
-from dangjian.model.theme_model import ThemeModel
-from dangjian.model.text_pipeline import TextPipeline
-from dangjian.model.resources import default_stop_words, default_themes, default_user_dict
-from dangjian.model.tokenizer import JiebaTokenizer, read_user_dict, read_word_list
-from dangjian.model.topics import RESIDUAL, SeededLDA, topic_diversity
 
 from .annotations import STORE_PATH, load_splits
 from .data import LabeledUnit, data_resource, dataset_hash, iter_unlabeled_units
 from .evaluate import evaluate_model, format_metrics, multilabel_metrics
+
+# numpy, scikit-learn and gensim are imported inside the functions that use
+# them, so that `dangjian train --help` answers at once.
+if TYPE_CHECKING:
+    import numpy as np
+
+    from dangjian.model.classifier import TopicClassifier
+    from dangjian.model.text_pipeline import TextPipeline
+    from dangjian.model.topics import SeededLDA
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +85,10 @@ class TrainResult:
 
 def build_text_pipeline(data_dir: Path, codebook) -> TextPipeline:
     """jieba with the domain dictionary and every seed keyword kept whole."""
+    from dangjian.model.resources import default_stop_words, default_user_dict
+    from dangjian.model.text_pipeline import TextPipeline
+    from dangjian.model.tokenizer import JiebaTokenizer, read_user_dict, read_word_list
+
     user_words = list(read_user_dict(data_resource(data_dir, "dict/user_dict.txt", default_user_dict())))
     known = {w for w, _, _ in user_words}
     user_words += [(kw, 20, "n") for kw in codebook.keyword_theme() if kw not in known and len(kw) > 1]
@@ -96,12 +98,16 @@ def build_text_pipeline(data_dir: Path, codebook) -> TextPipeline:
 
 
 def _fit_lda(tokens, seed_words, n_residual, config: TrainConfig) -> SeededLDA:
+    from dangjian.model.topics import SeededLDA
+
     return SeededLDA(seed_words=seed_words, n_residual=n_residual, seed_strength=config.seed_strength,
                      passes=config.lda_passes, iterations=config.lda_iterations,
                      random_state=config.random_state).fit(tokens)
 
 
 def _score_lda(lda: SeededLDA, tokens) -> dict:
+    from dangjian.model.topics import topic_diversity
+
     coherence = lda.coherence(tokens)
     return {"n_topics": lda.n_topics_, "c_v": coherence["c_v"]["mean"], "c_npmi": coherence["c_npmi"]["mean"],
             "c_v_per_topic": coherence["c_v"]["per_topic"], "c_npmi_per_topic": coherence["c_npmi"]["per_topic"],
@@ -143,6 +149,8 @@ def choose_topic_model(tokens, seed_words, config: TrainConfig) -> tuple[SeededL
 
 
 def label_matrix(units: Sequence[LabeledUnit], themes: Sequence[str]) -> np.ndarray:
+    import numpy as np
+
     return np.array([[t in u.labels for t in themes] for u in units], dtype=int)
 
 
@@ -150,6 +158,8 @@ def label_matrix(units: Sequence[LabeledUnit], themes: Sequence[str]) -> np.ndar
 
 def keyword_baseline(hits: np.ndarray, themes) -> tuple[list[list[str]], list[str | None]]:
     """A theme when at least one of its seed keywords occurs; primary = most hits."""
+    import numpy as np
+
     labels, primary = [], []
     for row in hits:
         idx = [k for k in np.argsort(-row, kind="stable") if row[k] >= 1]
@@ -163,6 +173,8 @@ LDA_BASELINE_THRESHOLD = 0.25
 
 def lda_baseline(topic_scores: np.ndarray, themes) -> tuple[list[list[str]], list[str | None]]:
     """A theme when its seeded topic's weight is at least 0.25; primary = heaviest."""
+    import numpy as np
+
     labels, primary = [], []
     for row in topic_scores:
         idx = [k for k in np.argsort(-row, kind="stable") if row[k] >= LDA_BASELINE_THRESHOLD]
@@ -270,6 +282,8 @@ def compare_with_latest(new_macro_f1: float | None, out_dir: Path, heldout: list
     """Whether the new bundle (held-out macro-F1 ``new_macro_f1``) may become
     ``latest``: yes if there is none yet, or if it is not worse than the
     current one evaluated on the same held-out units, or with ``force``."""
+    from dangjian.model.bundle import load_bundle
+
     previous = read_latest(out_dir)
     if previous is None:
         return {"previous": None, "promoted": True, "reason": "no previous bundle", "heldout_units": len(heldout),
@@ -304,6 +318,14 @@ def _new_version(data_sha: str) -> str:
 
 def train(config: TrainConfig = TrainConfig()) -> TrainResult:
     """Train a bundle from ``config.data_dir``; see the module docstring."""
+    import numpy as np
+    
+    from dangjian.model.bundle import load_bundle, save_bundle
+    from dangjian.model.classifier import TopicClassifier, best_f1_threshold
+    from dangjian.model.codebook import load_codebook
+    from dangjian.model.resources import default_themes
+    from dangjian.model.theme_model import ThemeModel
+
     started = time.perf_counter()
     data_dir = Path(config.data_dir)
     codebook = load_codebook(data_resource(data_dir, "themes.yaml", default_themes()))

@@ -14,7 +14,6 @@ import argparse
 import hashlib
 import json
 import random
-import re
 import sys
 from pathlib import Path
 

@@ -39,9 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dangjian: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    import jieba
+    logging.getLogger("gensim").setLevel(logging.WARNING)  # gensim reports every epoch at INFO
+    if not {"-h", "--help"} & set(rest):  # help never needs jieba (0.25 s to import)
+        import jieba
 
-    jieba.setLogLevel(logging.WARNING)
+        jieba.setLogLevel(logging.WARNING)  # jieba logs at DEBUG to stderr from its import on
     module = importlib.import_module(COMMANDS[command][0])
     try:
         return module.main(rest)
