@@ -44,7 +44,7 @@ def identity_analyzer(tokens):
     return tokens
 
 
-class char_ngram_analyzer:
+class CharNgramAnalyzer:
     """Character n-grams inside each token (none across token boundaries).
     A class, not a closure, so the fitted vectorizer pickles."""
 
@@ -60,10 +60,10 @@ class char_ngram_analyzer:
         return grams
 
     def __eq__(self, other):
-        return isinstance(other, char_ngram_analyzer) and (self.low, self.high) == (other.low, other.high)
+        return isinstance(other, CharNgramAnalyzer) and (self.low, self.high) == (other.low, other.high)
 
     def __repr__(self):
-        return f"char_ngram_analyzer({self.low}, {self.high})"
+        return f"CharNgramAnalyzer({self.low}, {self.high})"
 
 
 class TokenGramIndex:
@@ -333,7 +333,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self._indexes = None
         self.char_vectorizer_ = None
         if self.char_ngrams:
-            self.char_vectorizer_ = TfidfVectorizer(analyzer=char_ngram_analyzer(*self.char_ngrams), min_df=self.min_df,
+            self.char_vectorizer_ = TfidfVectorizer(analyzer=CharNgramAnalyzer(*self.char_ngrams), min_df=self.min_df,
                                                     max_df=self.max_df, max_features=self.max_char_features,
                                                     sublinear_tf=True, dtype=np.float64)
             self.char_vectorizer_.fit(corpus)

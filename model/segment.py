@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from .text import TERMINAL_PUNCT
 
@@ -34,9 +34,6 @@ class Unit:
     start: int
     end: int
     heading: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def is_heading(line: str, next_line: str | None) -> bool:

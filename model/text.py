@@ -324,27 +324,43 @@ def drop_repeated_paragraphs(text: str) -> str:
 
 # --- the ordered steps ------------------------------------------------------------------------
 
-Step = Callable[[str], str]
+Step = Callable[[str, dict], str]
+
+
+def _harvesting_strip(text: str, meta: dict) -> str:
+    """:func:`strip_boilerplate` that also records the title, date, source and
+    author it finds in ``meta``."""
+    stripper = _BoilerplateStripper(text)
+    text = "\n".join(stripper.run())
+    meta.update(stripper.meta)
+    return text
+
+
+def _pure(step: Callable[[str], str]) -> Step:
+    """A ``str -> str`` step in the loop's ``(text, meta) -> text`` form."""
+    def run(text: str, meta: dict) -> str:
+        return step(text)
+    run.__name__ = step.__name__
+    return run
+
 
 CLEANING_STEPS: tuple[tuple[str, Step], ...] = (
-    ("strip_pinyin", strip_pinyin),
-    ("normalize_width", normalize_width),
-    ("to_simplified", to_simplified),
-    ("join_wrapped_lines", join_wrapped_lines),
-    ("strip_boilerplate", strip_boilerplate),
-    ("drop_repeated_paragraphs", drop_repeated_paragraphs),
+    ("strip_pinyin", _pure(strip_pinyin)),
+    ("normalize_width", _pure(normalize_width)),
+    ("to_simplified", _pure(to_simplified)),
+    ("join_wrapped_lines", _pure(join_wrapped_lines)),
+    ("strip_boilerplate", _harvesting_strip),
+    ("drop_repeated_paragraphs", _pure(drop_repeated_paragraphs)),
 )
+"""The cleaning steps in order; every one is called the same way,
+``text = step(text, meta)``, by the one loop that :func:`clean_article` and
+:func:`explain` share."""
 
 
 def _iter_steps(raw: str, meta: dict) -> Iterator[tuple[str, str]]:
     text = raw
     for name, step in CLEANING_STEPS:
-        if step is strip_boilerplate:
-            stripper = _BoilerplateStripper(text)
-            text = "\n".join(stripper.run())
-            meta.update(stripper.meta)
-        else:
-            text = step(text)
+        text = step(text, meta)
         yield name, text
 
 

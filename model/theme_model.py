@@ -31,7 +31,7 @@ EVIDENCE_TERMS = 5
 
 
 class ThemeModel:
-    """A trained theme model (see :mod:`model.bundle` for saving and loading)."""
+    """A trained theme model (:func:`dangjian.model.bundle.load_bundle` loads one)."""
 
     def __init__(self, text_pipeline: TextPipeline, classifier: TopicClassifier, codebook: Codebook):
         self.text_pipeline = text_pipeline
@@ -45,13 +45,6 @@ class ThemeModel:
         state["_topic_words"] = None
         state["metadata"] = {}
         return state
-
-    @classmethod
-    def load(cls, path: str | Path) -> "ThemeModel":
-        """Load a bundle directory (checks its manifest before unpickling)."""
-        from .bundle import load_bundle
-
-        return load_bundle(path)
 
     @property
     def version(self) -> str | None:
