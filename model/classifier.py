@@ -288,12 +288,13 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         emb = getattr(self, "embeddings_", None)
         if emb is None or not emb.shape[1]:
             return np.zeros((tfidf.shape[0], 0))
-        mean = np.asarray(tfidf @ emb, dtype=np.float64)
+        # float32 on both sides: a float64 matrix times the float32 table
+        # would copy the whole table to float64 on every call
+        mean = np.asarray(tfidf.astype(np.float32) @ emb, dtype=np.float64)
         maxed = np.zeros_like(mean)
-        for i in range(tfidf.shape[0]):
-            cols = tfidf.indices[tfidf.indptr[i]:tfidf.indptr[i + 1]]
-            if len(cols):
-                maxed[i] = emb[cols].max(axis=0)
+        nonempty = np.diff(tfidf.indptr) > 0
+        if nonempty.any():  # the max over each row's words, all rows at once
+            maxed[nonempty] = np.maximum.reduceat(emb[tfidf.indices], tfidf.indptr[:-1][nonempty], axis=0)
         return np.hstack([_l2_rows(mean), _l2_rows(maxed)])
 
     def _fit_word_vectors(self, corpus: list[list[str]]) -> np.ndarray:
