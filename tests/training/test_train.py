@@ -4,7 +4,7 @@ import shutil
 import numpy as np
 import pytest
 
-from dangjian.model.bundle import MANIFEST, load_bundle, read_manifest
+from dangjian.model.bundle import MANIFEST, SCHEMA_VERSION, load_bundle, read_manifest
 from dangjian.model.errors import ArtifactError, IncompatibleArtifactError, NotFittedError
 from tests.conftest import SMALL_CONFIG, make_small_data
 from dangjian.training.train import TrainConfig, train
@@ -22,7 +22,7 @@ def test_train_writes_a_complete_bundle(small_trained):
     for name in ("model.json", "pipeline.joblib", "topics.json", "themes.yaml", "user_dict.txt", "report.md", "report.json"):
         assert (bundle / name).is_file(), name
     manifest = read_manifest(bundle)
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == SCHEMA_VERSION == 2
     assert len(manifest["training_data"]["sha256"]) == 64
     assert {"scikit-learn", "gensim", "jieba", "numpy"} <= set(manifest["package_versions"])
     assert "heldout" in manifest["metrics"] and "cv" in manifest["metrics"]
