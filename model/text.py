@@ -248,6 +248,8 @@ class _BoilerplateStripper:
         lines = self.lines
         kinds = [classify_line(line) for line in lines]
         body = [i for i, line in enumerate(lines) if kinds[i] is None and _is_content_like(line)]
+        if not body:  # nothing reads as running text (a pasted phrase, one short line): the plain lines are content
+            body = [i for i in range(len(lines)) if kinds[i] is None]
         first_body = body[0] if body else len(lines)
         last_body = body[-1] if body else -1
         kept: list[str] = []

@@ -125,8 +125,9 @@ def create_app(test_config: dict | None = None, model=None) -> Flask:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dangjian serve", description="Run the HTTP service (development server).")
     parser.add_argument("--model", help="bundle directory (default: $DANGJIAN_MODEL or models/latest)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     args = parser.parse_args(argv)
     config = {"MODEL_DIR": args.model} if args.model else None
     try:

@@ -621,6 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"dangjian label: {stats.labeled} articles labeled ({stats.units} paragraphs), {stats.skipped} already in "
           f"{args.output} or repeated, {stats.failed} failed", file=sys.stderr)
     if stats.failed:
-        print(f"dangjian label: see {args.output.name}.errors.jsonl for what could not be read", file=sys.stderr)
+        errors = args.output.with_name(args.output.name + ".errors.jsonl").resolve()
+        print(f"dangjian label: see {errors} for what could not be read", file=sys.stderr)
         return 1
     return 0

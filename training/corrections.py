@@ -94,8 +94,14 @@ def correction_records(records: Sequence[dict], annotator: str, timestamp: str) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dangjian import-corrections", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dangjian import-corrections", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Append an analyst's corrections to the annotation store.\n\n"
+                    "Give the .csv or .jsonl written by 'dangjian label' with its themes (and optionally primary)\n"
+                    "column edited: ids or Chinese names, separated by ; , ， 、 or spaces, scores optional\n"
+                    "('governance:0.91; assessment' and '基层治理、考核评价' both work); an empty cell means no theme.\n"
+                    "Each row becomes a record with pass 'correction'; the next 'dangjian train' uses it, and a\n"
+                    "correction wins over an older label of the same text.")
     parser.add_argument("paths", nargs="+", type=Path, help="corrected .csv or .jsonl outputs of 'dangjian label'")
     parser.add_argument("--store", type=Path, default=Path("data") / STORE_PATH,
                         help="the annotation store to append to (default: data/annotations/annotations.jsonl)")

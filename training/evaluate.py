@@ -83,7 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .data import read_gold_file
 
-    parser = argparse.ArgumentParser(prog="dangjian evaluate", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="dangjian evaluate",
+        description="Score a model bundle on gold units in the codebook's record format (id, text, labels, primary): "
+                    "per-theme precision, recall and F1, micro and macro F1, exact match and primary-theme accuracy. "
+                    "Export the held-out split with 'dangjian annotations export --split heldout -o FILE'.")
     parser.add_argument("--gold", required=True, type=Path, help="JSON Lines in the codebook's record format")
     parser.add_argument("--model", type=Path, default=Path("models/latest"), help="bundle directory (default models/latest)")
     parser.add_argument("--predictions", type=Path, help="write predictions here (id, labels, primary, scores)")

@@ -170,3 +170,9 @@ def test_clean_article_keeps_a_one_line_article(raw):
 def test_clean_article_short_paragraphs_without_a_long_one():
     raw = "开展党员冬训，组织农村党员集中学习培训。\n\n网格员走访群众，化解矛盾纠纷。"
     assert clean_article(raw).text.split("\n") == ["开展党员冬训，组织农村党员集中学习培训。", "网格员走访群众，化解矛盾纠纷。"]
+
+
+@pytest.mark.parametrize("text", ["村党支部领办合作社发展特色产业，村集体经济收入增加", "网格员走访群众化解矛盾纠纷"])
+def test_a_single_pasted_line_is_content_not_a_title(text):
+    cleaned = clean_article(text)
+    assert cleaned.text == text and cleaned.title is None
