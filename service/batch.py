@@ -353,36 +353,105 @@ def write_summary(path: Path, summaries: Iterable[dict], theme_ids: Sequence[str
     return n
 
 
-def write_xlsx(path: Path, rows: Iterable[dict], theme_ids: Sequence[str]) -> None:
-    """Workbook with sheets 'paragraphs' and 'articles', streamed (write-only)."""
+WORKBOOK_TITLE = "dangjian-topics labels"  # marks a workbook this command wrote
+# The paragraphs sheet: (header, row key or None for a computed column, width in characters).
+_XLSX_COLUMNS = (
+    ("文章", "doc", 18), ("标题", "title", 28), ("日期", "date", 11), ("地区", "region", 8), ("来源", "source", 12),
+    ("段落序号", "index", 8), ("小标题", "heading", 20), ("段落", "text", 80), ("主题", None, 22),
+    ("主要主题", None, 10), ("theme_ids", None, 22), ("primary_id", "primary", 16), ("依据词", "evidence", 30),
+)
+_XLSX_TAIL = (("其他字段", "fields", 16), ("文件", "path", 24), ("content_hash", "content_hash", 12),
+              ("段落数", "n_units", 8))
+
+
+def write_xlsx(path: Path, rows: Iterable[dict], codebook) -> None:
+    """A workbook an analyst can work in, streamed (write-only):
+
+    - ``段落`` (paragraphs): one row per paragraph with Chinese headers, the
+      themes by their Chinese names and, in their own columns, by id, and one
+      numeric score column per theme; header frozen, filters on, text wrapped;
+    - ``文章`` (articles): one row per article with its theme shares;
+    - ``主题说明`` (codebook): every theme's id, name, description and keywords.
+
+    Text is stored as text, never as a formula, whatever it starts with.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
+    themes = list(codebook.themes)
+    names = {t.id: t.name for t in themes}
     wb = Workbook(write_only=True)
-    paragraphs = wb.create_sheet("paragraphs")
-    articles = wb.create_sheet("articles")
-    summary_columns = ["doc", "title", "date", "region", "source", "path", "n_units", "coverage", "main_theme", *theme_ids, "content_hash"]
+    wb.properties.title = WORKBOOK_TITLE
+    wb.properties.creator = "dangjian-topics"
+    paragraphs = wb.create_sheet("段落")
+    articles = wb.create_sheet("文章")
+    codebook_sheet = wb.create_sheet("主题说明")
+    score_columns = [(f"{t.name}得分", t.id, 10) for t in themes]
+    para_columns = list(_XLSX_COLUMNS) + score_columns + list(_XLSX_TAIL)
+    summary_columns = [("文章", "doc", 18), ("标题", "title", 28), ("日期", "date", 11), ("地区", "region", 8),
+                       ("来源", "source", 12), ("文件", "path", 24), ("段落数", "n_units", 8), ("主题覆盖率", "coverage", 10),
+                       ("主要主题", None, 10), ("main_theme", "main_theme", 16)] + \
+                      [(f"{t.name}占比", t.id, 10) for t in themes] + [("content_hash", "content_hash", 12)]
+    wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
 
-    def cells(sheet, values):
-        """Text is stored as text (never as a formula, whatever it starts
-        with); numbers stay numbers."""
+    def cells(sheet, values, wrap_at=(), header=False):
         out = []
-        for v in values:
+        for i, v in enumerate(values):
             if isinstance(v, (dict, list)):
                 v = json.dumps(v, ensure_ascii=False)
             c = WriteOnlyCell(sheet, value=v)
             if isinstance(v, str):
                 c.data_type = "s"
+            if header:
+                c.font = bold
+            elif i in wrap_at:
+                c.alignment = wrap
             out.append(c)
         return out
 
-    paragraphs.append(cells(paragraphs, CSV_COLUMNS))
-    articles.append(cells(articles, summary_columns))
+    def prepare(sheet, columns):
+        for i, (_, _, width) in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.append(cells(sheet, [h for h, _, _ in columns], header=True))
+
+    def theme_names(row):
+        return "、".join(names.get(t["id"], t["id"]) for t in row["themes"])
+
+    prepare(paragraphs, para_columns)
+    prepare(articles, summary_columns)
+    text_col = [k for _, k, _ in para_columns].index("text")
+    n_para = n_art = 0
     for group in iter_articles_rows(rows):
         for r in group:
-            paragraphs.append(cells(paragraphs, [_format_themes(r["themes"]) if c == "themes" else r.get(c) for c in CSV_COLUMNS]))
-        s = article_summary(group, theme_ids)
-        articles.append(cells(articles, [s.get(c) for c in summary_columns]))
+            scores = {t["id"]: t["score"] for t in r["themes"]}
+            values = []
+            for header, key, _ in para_columns:
+                if header == "主题":
+                    values.append(theme_names(r))
+                elif header == "主要主题":
+                    values.append(names.get(r["primary"]) if r["primary"] else None)
+                elif header == "theme_ids":
+                    values.append(";".join(t["id"] for t in r["themes"]))
+                elif key in names:
+                    values.append(scores.get(key, 0.0))
+                else:
+                    values.append(r.get(key))
+            paragraphs.append(cells(paragraphs, values, wrap_at=(text_col,)))
+            n_para += 1
+        s = article_summary(group, [t.id for t in themes])
+        articles.append(cells(articles, [names.get(s["main_theme"]) if h == "主要主题" else s.get(k)
+                                         for h, k, _ in summary_columns]))
+        n_art += 1
+    paragraphs.auto_filter.ref = f"A1:{get_column_letter(len(para_columns))}{n_para + 1}"
+    articles.auto_filter.ref = f"A1:{get_column_letter(len(summary_columns))}{n_art + 1}"
+    codebook_columns = [("id", None, 20), ("主题", None, 10), ("English", None, 20), ("说明", None, 60), ("关键词", None, 60)]
+    prepare(codebook_sheet, codebook_columns)
+    for t in themes:
+        codebook_sheet.append(cells(codebook_sheet, [t.id, t.name, t.name_en, t.description, "、".join(t.keywords)],
+                                    wrap_at=(3, 4)))
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)
     os.replace(tmp, path)
@@ -414,7 +483,7 @@ def _first_json_keys(path: Path) -> set[str]:
     return set(record) if isinstance(record, dict) else set()
 
 
-def _xlsx_header(path: Path) -> list | None:
+def _xlsx_title(path: Path) -> str | None:
     from openpyxl import load_workbook
 
     try:
@@ -422,9 +491,7 @@ def _xlsx_header(path: Path) -> list | None:
     except Exception:  # openpyxl raises many types for a file that is not a workbook  # noqa: BLE001
         return None
     try:
-        if "paragraphs" not in wb.sheetnames:
-            return None
-        return [c for c in next(wb["paragraphs"].iter_rows(max_row=1, values_only=True), ())]
+        return wb.properties.title
     finally:
         wb.close()
 
@@ -451,7 +518,7 @@ def written_by_label(path: Path, role: str) -> bool:
             return {"doc", "main_theme", "content_hash"} <= _first_json_keys(path)
         return _first_line(path).split(",")[:1] == ["doc"] and _first_line(path).endswith("content_hash")
     if suffix == ".xlsx":
-        return _xlsx_header(path) == list(CSV_COLUMNS)
+        return _xlsx_title(path) == WORKBOOK_TITLE
     if suffix == ".csv":
         return _first_line(path) == ",".join(CSV_COLUMNS)
     return _first_json_keys(path) >= _LABEL_ROW_KEYS
@@ -584,7 +651,7 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
     if not stats.failed:
         errors_path.unlink(missing_ok=True)
     if suffix == ".xlsx":
-        write_xlsx(out, journal.iter_rows(), theme_ids)
+        write_xlsx(out, journal.iter_rows(), model.codebook)
     if summary is not None:
         write_summary(summary, (article_summary(g, theme_ids) for g in iter_articles_rows(journal.iter_rows())), theme_ids)
     if report is not None:

@@ -152,13 +152,45 @@ def test_csv_and_xlsx_outputs_read_back(tmp_path, bundle):
     assert [[t["id"] for t in r["themes"]] for r in csv_rows] == [[t["id"] for t in r["themes"]] for r in rows]
     assert csv_rows[0]["region"] == "山东"
     wb = load_workbook(xlsx, read_only=True)
-    assert wb.sheetnames == ["paragraphs", "articles"]
-    para = list(wb["paragraphs"].iter_rows(values_only=True))
-    arts = list(wb["articles"].iter_rows(values_only=True))
+    assert wb.sheetnames == ["段落", "文章", "主题说明"]
+    para = list(wb["段落"].iter_rows(values_only=True))
+    arts = list(wb["文章"].iter_rows(values_only=True))
     assert len(para) == len(rows) + 1 and len(arts) == len(recs) + 1
     header = para[0]
-    assert para[1][header.index("text")] == rows[0]["text"]
-    assert arts[0][:3] == ("doc", "title", "date")
+    assert para[1][header.index("段落")] == rows[0]["text"]
+    assert arts[0][:3] == ("文章", "标题", "日期")
+
+
+def test_xlsx_works_as_a_worksheet(tmp_path, bundle, small_model):
+    """Chinese headers and theme names with the ids in their own columns, a
+    numeric score column per theme, frozen header, filters, wrapped text, the
+    codebook on its own sheet."""
+    from openpyxl import load_workbook
+
+    news_file(tmp_path / "news.jsonl", 6)
+    xlsx, jsonl = tmp_path / "o.xlsx", tmp_path / "o.jsonl"
+    for out in (xlsx, jsonl):
+        assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
+    rows = read_jsonl(jsonl)
+    names = {t.id: t.name for t in small_model.codebook.themes}
+    wb = load_workbook(xlsx)
+    ws = wb["段落"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in ws[1]]
+    for t in small_model.codebook.themes:
+        assert f"{t.name}得分" in header
+    text_col = header.index("段落") + 1
+    assert ws.cell(row=2, column=text_col).alignment.wrap_text
+    assert ws.column_dimensions["H"].width >= 40
+    themed = next(i for i, r in enumerate(rows) if r["themes"])
+    line = [c.value for c in ws[themed + 2]]
+    first = rows[themed]["themes"][0]
+    assert line[header.index("主题")].split("、")[0] == names[first["id"]]
+    assert line[header.index("theme_ids")].split(";")[0] == first["id"]
+    assert line[header.index(f"{names[first['id']]}得分")] == pytest.approx(first["score"])
+    assert isinstance(line[header.index(f"{names[first['id']]}得分")], float)
+    codebook = [[c.value for c in r] for r in wb["主题说明"].iter_rows()]
+    assert codebook[0][:2] == ["id", "主题"] and {r[0] for r in codebook[1:]} == set(names)
 
 
 def test_two_workers_give_the_same_rows(tmp_path, bundle):

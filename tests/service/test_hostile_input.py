@@ -149,11 +149,11 @@ def test_spreadsheet_cells_never_become_formulas(tmp_path, bundle):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-    paragraphs = wb["paragraphs"]
+    paragraphs = wb["段落"]
     header = [c.value for c in paragraphs[1]]
-    docs = {paragraphs.cell(row=i, column=header.index("doc") + 1).value for i in range(2, paragraphs.max_row + 1)}
+    docs = {paragraphs.cell(row=i, column=header.index("文章") + 1).value for i in range(2, paragraphs.max_row + 1)}
     assert docs == set(EVIL)  # stored as text, unchanged
-    assert isinstance(paragraphs.cell(row=2, column=header.index("index") + 1).value, int)  # numbers stay numbers
+    assert isinstance(paragraphs.cell(row=2, column=header.index("段落序号") + 1).value, int)  # numbers stay numbers
     for path in (csv_out, summary):
         with open(path, encoding="utf-8-sig", newline="") as fh:
             for row in csv.reader(fh):
