@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -199,6 +200,31 @@ class UnitFeatures:
                             self._X[idx] if self._X is not None else None)
 
 
+# Words that say where, who, when or how many, not what: jieba's dictionary tags
+# for place and person names, numerals, time words, quantifiers and idioms, and
+# administrative place names it does not know (博山区, 某某县). They never serve
+# as evidence (a theme's own seed keywords always may).
+NON_EVIDENCE_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "m", "mq", "t", "q", "i"})
+_PLACE_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{1,6}[省市县区镇乡]$")
+_NOT_A_WORD = re.compile(r"[0-9０-９A-Za-z%％.．]")
+
+
+def non_evidence_words(vocabulary) -> frozenset[str]:
+    """The words of ``vocabulary`` that are not evidence of a theme (see
+    :data:`NON_EVIDENCE_TAGS`): dictionary-tagged names, numbers and idioms,
+    administrative place names, single characters and tokens with digits or Latin letters."""
+    import jieba
+
+    tags = {}
+    with jieba.dt.get_dict_file() as fh:
+        for line in fh:
+            parts = line.decode("utf-8").split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return frozenset(w for w in vocabulary if len(w) < 2 or tags.get(w) in NON_EVIDENCE_TAGS
+                     or _PLACE_SUFFIX.match(w) or _NOT_A_WORD.search(w))
+
+
 def _l2_rows(a: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(a, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
@@ -345,6 +371,7 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             self.topic_model_ = clone(self.topic_model).set_params(seed_words=self.seed_words)
             self.topic_model_.fit(corpus)
         self.embeddings_ = self._fit_word_vectors(corpus) if self.vector_size else None
+        self.non_evidence_ = non_evidence_words(self.vectorizer_.vocabulary_)
         self.classes_ = np.array(self.themes)
         widths = {"words": len(self.vectorizer_.vocabulary_),
                   "chars": len(self.char_vectorizer_.vocabulary_) if self.char_vectorizer_ is not None else 0,
@@ -559,7 +586,9 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                     j = token2id.get(t)
                     if j is not None:
                         scored[t] = max(scored.get(t, 0.0), float(self.topic_model_.topic_term_[k, j]) * 10)
-        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+        excluded = getattr(self, "non_evidence_", frozenset())
+        ranked = sorted(((t, c) for t, c in scored.items() if t in seeds or t not in excluded),
+                        key=lambda kv: (-kv[1], kv[0]))
         return [t for t, c in ranked[:top_n] if c > 0 and not math.isnan(c)]
 
     def _word_terms(self):

@@ -18,6 +18,7 @@ from .codebook import Codebook
 from .errors import InvalidDocumentError
 from .text_pipeline import ProcessedArticle, TextPipeline
 from .segment import Unit
+from .topics import RESIDUAL
 from .shares import theme_share_fractions, unit_theme_weights  # noqa: F401 - part of this module's API
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ __all__ = ["ThemeModel", "theme_share_fractions", "unit_theme_weights"]
 TOP_TOPICS = 3
 MIN_TOPIC_WEIGHT = 0.15
 TOPIC_WORDS = 6
+TOPIC_RELEVANCE_WORDS = 30  # a unit's topic is shown only if the unit uses one of its top 30 words
 EVIDENCE_TERMS = 5
 
 
@@ -61,12 +63,20 @@ class ThemeModel:
             self._topic_words = self.classifier.describe_topics(max(top_n, 10))
         return [words[:top_n] for words in self._topic_words]
 
+    def topic_name(self, k: int) -> str:
+        """A topic's name for people: its theme's Chinese name, or for a residual
+        topic 其他 and its three top words."""
+        theme = self.classifier.topic_model_.topic_themes_[k]
+        if theme == RESIDUAL:
+            return "其他：" + " ".join(self.topic_words(TOPIC_WORDS)[k][:3])
+        return self.codebook[theme].name
+
     def describe_topics(self, top_n: int = 10) -> list[dict]:
-        """Every LDA topic: id, the theme it maps to (or ``residual``), top words."""
+        """Every LDA topic: id, the theme it maps to (or ``residual``), its name, top words."""
         tm = self.classifier.topic_model_
         if tm is None:
             return []
-        return [{"id": k, "theme": tm.topic_themes_[k], "words": words}
+        return [{"id": k, "theme": tm.topic_themes_[k], "name": self.topic_name(k), "words": words}
                 for k, words in enumerate(self.topic_words(top_n))]
 
     # -- prediction --------------------------------------------------------------------------
@@ -82,6 +92,8 @@ class ThemeModel:
         decisions = clf.decide(proba)
         words = self.topic_words(TOPIC_WORDS) if clf.topic_model_ is not None else []
         topic_themes = clf.topic_model_.topic_themes_ if clf.topic_model_ is not None else []
+        topic_names = [self.topic_name(k) for k in range(len(topic_themes))]
+        relevance_words = [set(w) for w in self.topic_words(TOPIC_RELEVANCE_WORDS)] if words else []
         names = {t.id: t.name for t in self.codebook.themes}
         out = []
         for i, (passing, primary) in enumerate(decisions):
@@ -91,11 +103,14 @@ class ThemeModel:
             topics = []
             if words:
                 row = feats.doc_topic[i]
+                unit_words = set(tokens[i])
                 for k in np.argsort(-row)[:TOP_TOPICS]:
                     if row[k] < MIN_TOPIC_WEIGHT:
                         break
+                    if not unit_words & relevance_words[k]:
+                        continue  # a topic none of whose top words the unit uses is noise of the inference
                     topics.append({"id": int(k), "weight": round(float(row[k]), 4), "words": words[k],
-                                   "theme": topic_themes[k]})
+                                   "theme": topic_themes[k], "name": topic_names[k]})
             out.append({
                 "themes": themes,
                 "primary": clf.themes[primary] if primary is not None else None,

@@ -61,7 +61,8 @@ def build_spec(config) -> dict:
         "UnitTopic": {"type": "object", "required": ["id", "weight", "words"], "properties": {
             "id": {"type": "integer"}, "weight": {"type": "number"},
             "words": {"type": "array", "items": {"type": "string"}},
-            "theme": {"type": "string", "description": "the theme the topic is seeded for, or 'residual'"}}},
+            "theme": {"type": "string", "description": "the theme the topic is seeded for, or 'residual'"},
+            "name": {"type": "string", "description": "the theme's Chinese name, or 其他 and the topic's top words"}}},
         "Paragraph": {
             "type": "object",
             "required": ["index", "heading", "text", "start", "end", "themes", "primary", "evidence", "topics"],
@@ -105,8 +106,8 @@ def build_spec(config) -> dict:
         "Theme": {"type": "object", "required": ["id", "name", "name_en", "description", "keywords"], "properties": {
             "id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
             "description": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}}},
-        "Topic": {"type": "object", "required": ["id", "theme", "words"], "properties": {
-            "id": {"type": "integer"}, "theme": {"type": "string"},
+        "Topic": {"type": "object", "required": ["id", "theme", "name", "words"], "properties": {
+            "id": {"type": "integer"}, "theme": {"type": "string"}, "name": {"type": "string"},
             "words": {"type": "array", "items": {"type": "string"}}}},
     }
 

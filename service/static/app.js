@@ -84,7 +84,7 @@
       }
       if (p.topics.length) {
         item.appendChild(el("div", "para-topics",
-          "话题：" + p.topics.map((t) => "#" + t.id + "（" + Math.round(t.weight * 100) + "%）" + t.words.slice(0, 4).join(" ")).join("；")));
+          "话题：" + p.topics.map((t) => t.name + "（" + Math.round(t.weight * 100) + "%）" + t.words.slice(0, 4).join(" ")).join("；")));
       }
       list.appendChild(item);
     }
@@ -101,8 +101,7 @@
     const items = Array.from(seen.values()).sort((a, b) => b.weight - a.weight);
     if (!items.length) list.appendChild(el("li", "muted", "无"));
     for (const { topic } of items) {
-      const label = topic.theme === "residual" ? "其他话题" : topic.theme;
-      list.appendChild(el("li", null, "#" + topic.id + " [" + label + "] " + topic.words.join(" ")));
+      list.appendChild(el("li", null, "[" + topic.name + "] " + topic.words.join(" ")));
     }
   }
 

@@ -197,3 +197,30 @@ def test_retraining_picks_up_new_store_records(small_trained, tmp_path):
                    correction_records(extra, "tester", "2026-11-29T00:00:00Z"), load_codebook())
     again = train(TrainConfig(data_dir=more, out_dir=tmp_path / "models", **SMALL_CONFIG))
     assert again.report["data"]["n_labeled"] == result.report["data"]["n_labeled"] + 2
+
+
+def test_evidence_names_no_places_numbers_or_idioms(small_trained):
+    model = load_bundle(small_trained[0].bundle)
+    text = ("山东省淄博市博山区各村党支部领办合作社，2023年发展特色种植产业，村集体经济收入翻天覆地，"
+            "增加到38万元，带动300户群众增收致富。")
+    (unit,) = model.predict_units([text])
+    words = [w for ws in unit["evidence"].values() for w in ws]
+    assert words, unit
+    for bad in ("博山区", "淄博市", "山东省", "2023年", "翻天覆地", "村", "38", "300"):
+        assert bad not in words
+
+
+def test_shown_topics_are_named_in_chinese_and_share_a_word_with_the_unit(small_trained):
+    model = load_bundle(small_trained[0].bundle)
+    names = {t.name for t in model.codebook.themes}
+    texts = [COLLECTIVE, "组织党员开展志愿服务，化解矛盾纠纷12起。", "美国新增确诊病例，游客减少。村里开展人居环境整治。"]
+    top = model.topic_words(30)
+    shown = 0
+    for text, unit in zip(texts, model.predict_units(texts)):
+        tokens = set(model.text_pipeline.tokenize(text))
+        for topic in unit["topics"]:
+            shown += 1
+            assert tokens & set(top[topic["id"]])
+            assert topic["name"] in names or topic["name"].startswith("其他：")
+    assert shown
+    assert all(t["name"] in names or t["name"].startswith("其他：") for t in model.describe_topics())
