@@ -17,7 +17,7 @@ from .classifier import TopicClassifier
 from .codebook import Codebook
 from .errors import InvalidDocumentError
 from .text_pipeline import ProcessedArticle, TextPipeline
-from .segment import Unit
+from .results import ArticleLabels, ParagraphLabels
 from .topics import RESIDUAL
 from .shares import theme_share_fractions, unit_theme_weights  # noqa: F401 - part of this module's API
 
@@ -137,11 +137,11 @@ class ThemeModel:
         shares = [{"id": tid, "name": names[tid], "share": round(v, 4)} for tid, v in theme_share_fractions(units).items()]
         return sorted(shares, key=lambda s: (-s["share"], s["id"]))
 
-    def predict_processed(self, article: ProcessedArticle) -> dict:
+    def predict_processed(self, article: ProcessedArticle) -> ArticleLabels:
         """Label the units of an article that went through the text pipeline."""
         return self._assemble(article, self._label([u.text for u in article.units]))
 
-    def predict_processed_batch(self, articles: Sequence[ProcessedArticle]) -> list[dict]:
+    def predict_processed_batch(self, articles: Sequence[ProcessedArticle]) -> list[ArticleLabels]:
         """Label several processed articles in one pass over all their units
         (the topic inference and the classifiers run once per batch)."""
         texts = [u.text for a in articles for u in a.units]
@@ -153,38 +153,26 @@ class ThemeModel:
             start = end
         return out
 
-    def _assemble(self, article: ProcessedArticle, labels: list[dict]) -> dict:
-        units: list[Unit] = article.units
-        paragraphs = [{"index": u.index, "heading": u.heading, "text": u.text, "start": u.start, "end": u.end, **lab}
-                      for u, lab in zip(units, labels)]
-        themed_chars = sum(len(p["text"]) for p in paragraphs if p["themes"])
-        total_chars = sum(len(p["text"]) for p in paragraphs)
-        return {
-            "article": {
-                "id": article.id,
-                "title": article.title,
-                "date": article.date,
-                "source": article.source,
-                "themes": self.theme_shares(paragraphs),
-                "coverage": round(themed_chars / total_chars, 4) if total_chars else 0.0,
-            },
-            "paragraphs": paragraphs,
-        }
+    def _assemble(self, article: ProcessedArticle, labels: list[dict]) -> ArticleLabels:
+        paragraphs = [ParagraphLabels(index=u.index, heading=u.heading, text=u.text, start=u.start, end=u.end, **lab)
+                      for u, lab in zip(article.units, labels)]
+        as_units = [{"text": p.text, "themes": p.themes} for p in paragraphs]
+        themed_chars = sum(len(p.text) for p in paragraphs if p.themes)
+        total_chars = sum(len(p.text) for p in paragraphs)
+        return ArticleLabels(id=article.id, title=article.title, date=article.date, source=article.source,
+                             themes=self.theme_shares(as_units),
+                             coverage=round(themed_chars / total_chars, 4) if total_chars else 0.0,
+                             paragraphs=paragraphs)
 
-    def predict_article(self, text: str, title: str | None = None, doc_id: str | None = None) -> dict:
-        """Clean, segment and label one raw article.
-
-        Returns ``{"article": {title, date, source, themes: [{id, name, share}],
-        coverage}, "paragraphs": [{index, heading, text, start, end, themes:
-        [{id, name, score}], primary, scores, evidence, topics}]}``.
-        """
+    def predict_article(self, text: str, title: str | None = None, doc_id: str | None = None) -> ArticleLabels:
+        """Clean, segment and label one raw article (see :class:`ArticleLabels`)."""
         if not isinstance(text, str):
             raise InvalidDocumentError(f"expected the article text as str, got {type(text).__name__}")
         if not text.strip():
             raise InvalidDocumentError("the article text is empty")
         return self.predict_processed(self.text_pipeline.process(text, doc_id=doc_id, title=title))
 
-    def predict_articles(self, articles: Iterable[tuple[str, str | None, str | None]]) -> list[dict]:
+    def predict_articles(self, articles: Iterable[tuple[str, str | None, str | None]]) -> list[ArticleLabels]:
         """Batch form of :meth:`predict_article`: ``(text, title, doc_id)``
         triples in, one result per article out, identical to calling
         predict_article on each (the units are labelled together)."""

@@ -90,22 +90,13 @@ def _document(obj: object, where: str, require_id: bool = False) -> tuple[str, s
     return text, title, doc_id
 
 
-def _public(result: dict) -> dict:
-    article = result["article"]
-    return {
-        "article": {"title": article["title"], "date": article["date"], "source": article["source"],
-                    "themes": article["themes"], "coverage": article["coverage"]},
-        "paragraphs": result["paragraphs"],
-    }
-
-
 @bp.post("/v1/classify")
 def classify():
     body = _json_object()
     text, title, _ = _document(body, "body")
     model = theme_model()
     result = model.predict_article(text, title=title)
-    return jsonify({"model": model.version, **_public(result)})
+    return jsonify({"model": model.version, **result.to_dict()})
 
 
 @bp.post("/v1/classify/batch")
@@ -136,7 +127,7 @@ def classify_batch():
     model = theme_model()
     results = model.predict_articles(triples)
     return jsonify({"model": model.version,
-                    "documents": [{"id": doc_id, **_public(r)} for doc_id, r in zip(ids, results)]})
+                    "documents": [{"id": doc_id, **r.to_dict()} for doc_id, r in zip(ids, results)]})
 
 
 @bp.get("/v1/themes")

@@ -124,19 +124,18 @@ def label_articles(model, articles: Sequence[Article]) -> list[list[dict] | str]
             out.append("empty text")
             continue
         result = next(results)
-        meta = result["article"]
         carried = {
-            "date": art.fields.get("date") or meta["date"],
+            "date": art.fields.get("date") or result.date,
             "region": art.fields.get("region"),
-            "source": art.fields.get("source") or meta["source"],
+            "source": art.fields.get("source") or result.source,
         }
         others = {k: v for k, v in art.fields.items() if k not in CARRIED_COLUMNS}
-        n_units = len(result["paragraphs"])
-        rows = [{"doc": art.doc, "title": meta["title"], **carried, "index": p["index"], "heading": p["heading"],
-                 "text": p["text"], "themes": p["themes"], "primary": p["primary"], "evidence": p["evidence"],
-                 "topics": [{"id": t["id"], "weight": t["weight"]} for t in p["topics"]],
+        n_units = len(result.paragraphs)
+        rows = [{"doc": art.doc, "title": result.title, **carried, "index": p.index, "heading": p.heading,
+                 "text": p.text, "themes": p.themes, "primary": p.primary, "evidence": p.evidence,
+                 "topics": [{"id": t["id"], "weight": t["weight"]} for t in p.topics],
                  "fields": others, "path": art.path, "content_hash": art.content_hash, "n_units": n_units}
-                for p in result["paragraphs"]]
+                for p in result.paragraphs]
         out.append(rows if rows else "no paragraph left after cleaning")
     return out
 

@@ -65,7 +65,7 @@ def build_spec(config) -> dict:
             "name": {"type": "string", "description": "the theme's Chinese name, or 其他 and the topic's top words"}}},
         "Paragraph": {
             "type": "object",
-            "required": ["index", "heading", "text", "start", "end", "themes", "primary", "evidence", "topics"],
+            "required": ["index", "heading", "text", "start", "end", "themes", "primary", "scores", "evidence", "topics"],
             "properties": {
                 "index": {"type": "integer"},
                 "heading": {"type": "string", "nullable": True},

@@ -40,18 +40,18 @@ def test_traditional_and_simplified_get_the_same_labels(full_model):
     assert trad != COLLECTIVE
     simp_result = full_model.predict_article(COLLECTIVE)
     trad_result = full_model.predict_article(trad)
-    assert [p["themes"] for p in simp_result["paragraphs"]] == [p["themes"] for p in trad_result["paragraphs"]]
+    assert [p.themes for p in simp_result.paragraphs] == [p.themes for p in trad_result.paragraphs]
 
 
 def test_predict_article_on_a_seed(full_model):
     from tests.conftest import SEEDS
 
     result = full_model.predict_article(SEEDS[4].read_text(encoding="utf-8"))
-    assert result["article"]["themes"]
-    assert abs(sum(t["share"] for t in result["article"]["themes"]) - 1) < 0.01
-    themed = [p for p in result["paragraphs"] if p["themes"]]
-    assert len(themed) >= len(result["paragraphs"]) // 2
+    assert result.themes
+    assert abs(sum(t["share"] for t in result.themes) - 1) < 0.01
+    themed = [p for p in result.paragraphs if p.themes]
+    assert len(themed) >= len(result.paragraphs) // 2
     for p in themed:
-        assert p["primary"] == p["themes"][0]["id"]
-        assert set(p["evidence"]) == {t["id"] for t in p["themes"]}
-    assert any(p["topics"] for p in result["paragraphs"])
+        assert p.primary == p.themes[0]["id"]
+        assert set(p.evidence) == {t["id"] for t in p.themes}
+    assert any(p.topics for p in result.paragraphs)

@@ -47,9 +47,21 @@ def test_classify_a_single_short_paragraph(client):
 
 def test_classify_matches_the_library(client, small_model):
     body = client.post("/v1/classify", json={"text": SEED_TEXT}).get_json()
-    direct = small_model.predict_article(SEED_TEXT)
+    direct = small_model.predict_article(SEED_TEXT).to_dict()
     assert body["paragraphs"] == direct["paragraphs"]
-    assert body["article"]["themes"] == direct["article"]["themes"]
+    assert body["article"] == direct["article"]
+
+
+def test_openapi_schemas_match_the_result_type(client):
+    """The spec's Paragraph and Article are exactly the fields of the one result type."""
+    from dataclasses import fields
+
+    from dangjian.model.results import ARTICLE_FIELDS, ParagraphLabels
+
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    assert set(schemas["Paragraph"]["properties"]) == {f.name for f in fields(ParagraphLabels)}
+    assert set(schemas["Paragraph"]["required"]) == {f.name for f in fields(ParagraphLabels)}
+    assert set(schemas["Article"]["properties"]) == set(ARTICLE_FIELDS)
 
 
 def test_classify_batch(client):
