@@ -333,9 +333,25 @@ def article_summary(rows: list[dict], theme_ids: Sequence[str]) -> dict:
     return out
 
 
-def write_summary(path: Path, summaries: Iterable[dict], theme_ids: Sequence[str]) -> int:
+def summary_columns(codebook) -> list[tuple[str, str | None, int]]:
+    """The per-article columns of the summary CSV and the workbook's 文章 sheet:
+    (Chinese header, key in :func:`article_summary`'s record or None for the
+    main theme's Chinese name, width). Theme shares are one column per theme,
+    named in Chinese; the ids stay in ``main_theme``."""
+    return ([("文章", "doc", 18), ("标题", "title", 28), ("日期", "date", 11), ("地区", "region", 8),
+             ("来源", "source", 12), ("文件", "path", 24), ("段落数", "n_units", 8), ("主题覆盖率", "coverage", 10),
+             ("主要主题", None, 10), ("main_theme", "main_theme", 16)]
+            + [(f"{t.name}占比", t.id, 10) for t in codebook.themes] + [("content_hash", "content_hash", 12)])
+
+
+def summary_values(summary: dict, columns, names: dict[str, str]) -> list:
+    return [names.get(summary["main_theme"]) if key is None else summary.get(key) for _, key, _ in columns]
+
+
+def write_summary(path: Path, summaries: Iterable[dict], codebook) -> int:
+    """One row per article: ``.jsonl`` records keep the ids; ``.csv`` (for
+    Excel) has Chinese headers and theme names."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    columns = ["doc", "title", "date", "region", "source", "path", "n_units", "coverage", "main_theme", *theme_ids, "content_hash"]
     n = 0
     if path.suffix.lower() == ".jsonl":
         with open(path, "w", encoding="utf-8") as fh:
@@ -343,11 +359,13 @@ def write_summary(path: Path, summaries: Iterable[dict], theme_ids: Sequence[str
                 fh.write(json.dumps(s, ensure_ascii=False) + "\n")
                 n += 1
     else:
+        columns = summary_columns(codebook)
+        names = {t.id: t.name for t in codebook.themes}
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.DictWriter(fh, columns, extrasaction="ignore")
-            writer.writeheader()
+            writer = csv.writer(fh)
+            writer.writerow([header for header, _, _ in columns])
             for s in summaries:
-                writer.writerow({k: guard_formula(v) for k, v in s.items()})
+                writer.writerow([guard_formula(v) for v in summary_values(s, columns, names)])
                 n += 1
     return n
 
@@ -389,10 +407,7 @@ def write_xlsx(path: Path, rows: Iterable[dict], codebook) -> None:
     codebook_sheet = wb.create_sheet("主题说明")
     score_columns = [(f"{t.name}得分", t.id, 10) for t in themes]
     para_columns = list(_XLSX_COLUMNS) + score_columns + list(_XLSX_TAIL)
-    summary_columns = [("文章", "doc", 18), ("标题", "title", 28), ("日期", "date", 11), ("地区", "region", 8),
-                       ("来源", "source", 12), ("文件", "path", 24), ("段落数", "n_units", 8), ("主题覆盖率", "coverage", 10),
-                       ("主要主题", None, 10), ("main_theme", "main_theme", 16)] + \
-                      [(f"{t.name}占比", t.id, 10) for t in themes] + [("content_hash", "content_hash", 12)]
+    article_columns = summary_columns(codebook)
     wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
 
     def cells(sheet, values, wrap_at=(), header=False):
@@ -420,7 +435,7 @@ def write_xlsx(path: Path, rows: Iterable[dict], codebook) -> None:
         return "、".join(names.get(t["id"], t["id"]) for t in row["themes"])
 
     prepare(paragraphs, para_columns)
-    prepare(articles, summary_columns)
+    prepare(articles, article_columns)
     text_col = [k for _, k, _ in para_columns].index("text")
     n_para = n_art = 0
     for group in iter_articles_rows(rows):
@@ -441,11 +456,10 @@ def write_xlsx(path: Path, rows: Iterable[dict], codebook) -> None:
             paragraphs.append(cells(paragraphs, values, wrap_at=(text_col,)))
             n_para += 1
         s = article_summary(group, [t.id for t in themes])
-        articles.append(cells(articles, [names.get(s["main_theme"]) if h == "主要主题" else s.get(k)
-                                         for h, k, _ in summary_columns]))
+        articles.append(cells(articles, summary_values(s, article_columns, names)))
         n_art += 1
     paragraphs.auto_filter.ref = f"A1:{get_column_letter(len(para_columns))}{n_para + 1}"
-    articles.auto_filter.ref = f"A1:{get_column_letter(len(summary_columns))}{n_art + 1}"
+    articles.auto_filter.ref = f"A1:{get_column_letter(len(article_columns))}{n_art + 1}"
     codebook_columns = [("id", None, 20), ("主题", None, 10), ("English", None, 20), ("说明", None, 60), ("关键词", None, 60)]
     prepare(codebook_sheet, codebook_columns)
     for t in themes:
@@ -515,7 +529,7 @@ def written_by_label(path: Path, role: str) -> bool:
     if role == "summary":
         if suffix == ".jsonl":
             return {"doc", "main_theme", "content_hash"} <= _first_json_keys(path)
-        return _first_line(path).split(",")[:1] == ["doc"] and _first_line(path).endswith("content_hash")
+        return _first_line(path).startswith("文章,") and _first_line(path).endswith("content_hash")
     if suffix == ".xlsx":
         return _xlsx_title(path) == WORKBOOK_TITLE
     if suffix == ".csv":
@@ -652,7 +666,8 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
     if suffix == ".xlsx":
         write_xlsx(out, journal.iter_rows(), model.codebook)
     if summary is not None:
-        write_summary(summary, (article_summary(g, theme_ids) for g in iter_articles_rows(journal.iter_rows())), theme_ids)
+        write_summary(summary, (article_summary(g, theme_ids) for g in iter_articles_rows(journal.iter_rows())),
+                      model.codebook)
     if report is not None:
         from .report import write_report
 

@@ -67,11 +67,16 @@ def test_label_jsonl_carries_fields_and_reports_broken_inputs(tmp_path, bundle, 
     with open(summary, encoding="utf-8-sig") as fh:
         summary_rows = list(csv.DictReader(fh))
     assert len(summary_rows) == len(docs)
-    s = next(r for r in summary_rows if r["doc"] == recs[0]["id"])
-    assert s["region"] == "山东"
-    shares = [float(s[t]) for t in ("cadre_training", "governance", "collective_economy", "responsibility",
-                                    "organization", "party_members", "assessment", "leadership_team", "brand_building")]
+    s = next(r for r in summary_rows if r["文章"] == recs[0]["id"])
+    assert s["地区"] == "山东"
+    shares = [float(s[f"{name}占比"]) for name in ("教育培训", "班子队伍", "党员管理", "组织体系", "集体经济", "基层治理",
+                                                 "考核评价", "责任保障", "品牌示范")]
     assert sum(shares) == pytest.approx(1.0, abs=0.01) or sum(shares) == 0
+    names = {"教育培训": "cadre_training", "班子队伍": "leadership_team", "党员管理": "party_members",
+             "组织体系": "organization", "集体经济": "collective_economy", "基层治理": "governance",
+             "考核评价": "assessment", "责任保障": "responsibility", "品牌示范": "brand_building"}
+    for row in summary_rows:  # the main theme in Chinese, its id in its own column
+        assert (names[row["主要主题"]] if row["主要主题"] else "") == row["main_theme"]
 
 
 def test_rerun_skips_labeled_articles_and_never_duplicates(tmp_path, bundle):
