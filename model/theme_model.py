@@ -41,10 +41,12 @@ class ThemeModel:
         self.codebook = codebook
         self.metadata: dict = {}
         self._topic_words: list[list[str]] | None = None
+        self._topic_display: tuple[list[str], list[set[str]]] | None = None
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_topic_words"] = None
+        state["_topic_display"] = None
         state["metadata"] = {}
         return state
 
@@ -71,6 +73,15 @@ class ThemeModel:
             return "其他：" + " ".join(self.topic_words(TOPIC_WORDS)[k][:3])
         return self.codebook[theme].name
 
+    def _topic_names_and_words(self) -> tuple[list[str], list[set[str]]]:
+        """Every topic's name and the set of its top words that makes it relevant
+        to a unit; computed once (scoring reads them on every call)."""
+        if getattr(self, "_topic_display", None) is None:
+            n_topics = len(self.classifier.topic_model_.topic_themes_)
+            self._topic_display = ([self.topic_name(k) for k in range(n_topics)],
+                                   [set(w) for w in self.topic_words(TOPIC_RELEVANCE_WORDS)])
+        return self._topic_display
+
     def describe_topics(self, top_n: int = 10) -> list[dict]:
         """Every LDA topic: id, the theme it maps to (or ``residual``), its name, top words."""
         tm = self.classifier.topic_model_
@@ -92,8 +103,7 @@ class ThemeModel:
         decisions = clf.decide(proba)
         words = self.topic_words(TOPIC_WORDS) if clf.topic_model_ is not None else []
         topic_themes = clf.topic_model_.topic_themes_ if clf.topic_model_ is not None else []
-        topic_names = [self.topic_name(k) for k in range(len(topic_themes))]
-        relevance_words = [set(w) for w in self.topic_words(TOPIC_RELEVANCE_WORDS)] if words else []
+        topic_names, relevance_words = self._topic_names_and_words() if words else ([], [])
         names = {t.id: t.name for t in self.codebook.themes}
         out = []
         for i, (passing, primary) in enumerate(decisions):
