@@ -297,7 +297,7 @@ class _BoilerplateStripper:
 def strip_boilerplate(text: str) -> str:
     """Drop breadcrumbs, metadata and byline lines, widgets, disclaimers,
     footers, tag clouds, page numbers and head/tail site chrome."""
-    return "\n".join(_BoilerplateStripper(text).run())
+    return _harvesting_strip(text, {})
 
 
 # --- step: repeated leads and duplicates -------------------------------------------------

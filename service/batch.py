@@ -529,7 +529,8 @@ def written_by_label(path: Path, role: str) -> bool:
     if role == "summary":
         if suffix == ".jsonl":
             return {"doc", "main_theme", "content_hash"} <= _first_json_keys(path)
-        return _first_line(path).startswith("文章,") and _first_line(path).endswith("content_hash")
+        header = _first_line(path)
+        return header.startswith("文章,") and header.endswith("content_hash")
     if suffix == ".xlsx":
         return _xlsx_title(path) == WORKBOOK_TITLE
     if suffix == ".csv":
