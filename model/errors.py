@@ -13,6 +13,11 @@ __all__ = [
     "CodebookError",
     "ArtifactError",
     "IncompatibleArtifactError",
+    "ReviewStoreError",
+    "IncompatibleStoreError",
+    "UnknownUnitError",
+    "InvalidCorrectionError",
+    "CorrectionConflictError",
     "NotFittedError",
 ]
 
@@ -62,3 +67,37 @@ class ArtifactError(TopicModelError):
 
 class IncompatibleArtifactError(ArtifactError):
     """A model bundle was written by an incompatible version of the library."""
+
+
+class ReviewStoreError(TopicModelError):
+    """The review store (a SQLite file of units, predictions and corrections)
+    cannot be opened or used."""
+
+
+class IncompatibleStoreError(ReviewStoreError):
+    """The review store was written by a newer version of the library (its
+    schema version is one this version does not know)."""
+
+
+class UnknownUnitError(ReviewStoreError, LookupError):
+    """A correction names a unit the review store does not hold."""
+
+
+class InvalidCorrectionError(ReviewStoreError, ValueError):
+    """A correction is not valid: unknown theme ids, a primary theme that is
+    not among the labels, ill-typed fields. ``code`` names the problem."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+class CorrectionConflictError(ReviewStoreError):
+    """The unit was corrected by someone else since the reviewer read it: the
+    version the reviewer saw (``expected``) is not the unit's version now
+    (``current``). ``latest`` is the correction that made the current version."""
+
+    def __init__(self, unit_id: int, expected: int, current: int, latest: dict | None):
+        self.unit_id, self.expected, self.current, self.latest = unit_id, expected, current, latest
+        super().__init__(f"unit {unit_id} is at version {current}, the correction was made against version "
+                         f"{expected}; reload the unit and correct it again")

@@ -17,6 +17,7 @@ COMMANDS = {
     "evaluate": ("dangjian.training.evaluate", "Evaluate a bundle on a gold file in the codebook's record format"),
     "label": ("dangjian.service.batch", "Label many articles: JSON Lines, CSV or XLSX output"),
     "serve": ("dangjian.service.app", "Run the HTTP service and web page (development server)"),
+    "review": ("dangjian.service.review", "The review store: load labelled paragraphs for review, export corrections"),
     "import-corrections": ("dangjian.training.corrections", "Append analysts' corrections of a labeled file to the annotation store"),
     "annotations": ("dangjian.training.annotations", "The annotation store: stats, agreement, export of a split"),
 }
