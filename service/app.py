@@ -15,7 +15,7 @@ from typing import Sequence
 from flask import Flask, render_template
 
 from dangjian.model.bundle import load_bundle
-from dangjian.model.errors import ArtifactError
+from dangjian.model.errors import ArtifactError, TopicModelError
 
 from .errors import ServiceStartError, register_error_handlers
 
@@ -30,6 +30,8 @@ DEFAULTS = {
     "MAX_CHARS_PER_REQUEST": 1_000_000,
     # Bodies over this are refused (413) before they are read or parsed.
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    # The review store (a SQLite file; created if missing). None: no review loop.
+    "REVIEW_DB": None,
 }
 
 
@@ -105,19 +107,28 @@ def create_app(test_config: dict | None = None, model=None) -> Flask:
                 f"cannot start: {exc}; or point --model / DANGJIAN_MODEL at a bundle directory") from None
     app.extensions["theme_model"] = model
     logger.info("serving model %s from %s", model.version, app.config["MODEL_DIR"])
+    app.extensions["review_store"] = None
+    if app.config.get("REVIEW_DB"):
+        from dangjian.model.review_store import ReviewStore
+
+        app.extensions["review_store"] = ReviewStore.open(app.config["REVIEW_DB"], model.codebook.ids)
+        logger.info("review store %s", app.config["REVIEW_DB"])
 
     if app.config.get("MAX_CONTENT_LENGTH"):
         app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
 
     from .api import bp
+    from .review_api import bp as review_bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(review_bp)
     register_error_handlers(app)
 
     @app.get("/")
     def index():
         return render_template("index.html", model_version=model.version,
-                               max_chars=app.config["MAX_CHARS_PER_DOC"])
+                               max_chars=app.config["MAX_CHARS_PER_DOC"],
+                               has_review=app.extensions["review_store"] is not None)
 
     return app
 
@@ -128,11 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--db", default=os.environ.get("DANGJIAN_REVIEW_DB", "data/review.sqlite"),
+                        help="the review store for the page 复核 at /review (a SQLite file, created if missing; "
+                             "default: $DANGJIAN_REVIEW_DB or data/review.sqlite)")
     args = parser.parse_args(argv)
-    config = {"MODEL_DIR": args.model} if args.model else None
+    config = {"REVIEW_DB": args.db}
+    if args.model:
+        config["MODEL_DIR"] = args.model
     try:
         app = create_app(config)
-    except ArtifactError as exc:
+    except TopicModelError as exc:
         print(f"dangjian serve: {exc}", file=sys.stderr)
         return 1
     print(f"serving on http://{args.host}:{args.port}/ (development server; use gunicorn in production)", file=sys.stderr)

@@ -106,6 +106,68 @@ def build_spec(config) -> dict:
         "Theme": {"type": "object", "required": ["id", "name", "name_en", "description", "keywords"], "properties": {
             "id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
             "description": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}}},
+        "ReviewUnit": {
+            "type": "object",
+            "required": ["id", "text", "article", "themes", "primary", "scores", "evidence", "version"],
+            "properties": {
+                "id": {"type": "integer", "description": "the unit's id in the review store"},
+                "text": {"type": "string"},
+                "article": {"type": "string"},
+                "source": {"type": "string", "nullable": True},
+                "themes": {"type": "array", "items": _ref("ThemeScore"), "description": "the model's themes, best first"},
+                "primary": {"type": "string", "nullable": True},
+                "scores": {"type": "object", "additionalProperties": {"type": "number"}},
+                "evidence": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                "version": {"type": "integer", "minimum": 0,
+                            "description": "how many corrections the unit has had; send it back with a correction"},
+                "keyword_themes": {"type": "array", "items": {"type": "string"},
+                                   "description": "themes whose seed keywords occur in the unit"},
+                "worth": {"type": "number", "description": "what a correction is worth: the queue's order, highest first"},
+                "model_version": {"type": "string", "nullable": True},
+            },
+        },
+        "ReviewQueue": {
+            "type": "object", "required": ["units", "progress"],
+            "properties": {
+                "units": {"type": "array", "items": _ref("ReviewUnit")},
+                "progress": {"type": "object", "required": ["reviewed", "queued"], "properties": {
+                    "reviewed": {"type": "integer", "description": "units corrected at least once"},
+                    "queued": {"type": "integer", "description": "all units under the same filters"}}},
+            },
+        },
+        "CorrectionRequest": {
+            "type": "object", "required": ["unit_id", "labels"], "additionalProperties": False,
+            "properties": {
+                "unit_id": {"type": "integer"},
+                "labels": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                           "description": "the unit's themes (ids of the codebook); empty: no theme"},
+                "primary": {"type": "string", "nullable": True,
+                            "description": "one of labels; null (or absent) only when labels is empty"},
+                "reviewer": {"type": "string", "maxLength": 100},
+                "note": {"type": "string", "maxLength": 2000},
+                "version": {"type": "integer", "minimum": 0, "default": 0,
+                            "description": "the unit's version the correction was made against (from GET /v1/review); "
+                                           "a unit corrected by someone else meanwhile answers 409"},
+            },
+        },
+        "Correction": {
+            "type": "object",
+            "required": ["id", "unit_id", "version", "labels", "primary", "reviewer", "created_utc", "prediction"],
+            "properties": {
+                "id": {"type": "integer"}, "unit_id": {"type": "integer"},
+                "version": {"type": "integer", "description": "the unit's version this correction made"},
+                "labels": {"type": "array", "items": {"type": "string"}},
+                "primary": {"type": "string", "nullable": True},
+                "reviewer": {"type": "string"}, "note": {"type": "string", "nullable": True},
+                "created_utc": {"type": "string", "format": "date-time"},
+                "text": {"type": "string"}, "key": {"type": "string"}, "article": {"type": "string"},
+                "source": {"type": "string", "nullable": True},
+                "prediction": {"type": "object", "nullable": True, "description": "the prediction corrected",
+                               "properties": {"id": {"type": "integer"}, "model_version": {"type": "string"},
+                                              "themes": {"type": "array", "items": {"type": "string"}},
+                                              "primary": {"type": "string", "nullable": True}}},
+            },
+        },
         "Topic": {"type": "object", "required": ["id", "theme", "name", "words"], "properties": {
             "id": {"type": "integer"}, "theme": {"type": "string"}, "name": {"type": "string"},
             "words": {"type": "array", "items": {"type": "string"}}}},
@@ -135,6 +197,53 @@ def build_spec(config) -> dict:
                                   "properties": {"topics": {"type": "array", "items": _ref("Topic")}}})}}},
         "/v1/model": {"get": {"summary": "The model card: version, training data, parameters, evaluation figures",
                               "operationId": "model", "responses": {"200": json_response({"type": "object"})}}},
+        "/v1/review": {"get": {
+            "summary": "The review queue: unreviewed paragraphs, the most worth correcting first",
+            "operationId": "reviewQueue",
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}},
+                {"name": "theme", "in": "query", "schema": {"type": "string"},
+                 "description": "only units with this theme assigned, near its threshold, or among the keyword themes"},
+                {"name": "article", "in": "query", "schema": {"type": "string"}},
+                {"name": "source", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": {"200": json_response(_ref("ReviewQueue")),
+                          "422": _error("Unknown theme id or a limit out of range"),
+                          "503": _error("The service runs without a review store (--db)")},
+        }},
+        "/v1/corrections": {
+            "post": {
+                "summary": "Record an analyst's correction of a unit",
+                "operationId": "addCorrection",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CorrectionRequest")}}},
+                "responses": {
+                    "201": json_response({"type": "object", "required": ["correction"],
+                                          "properties": {"correction": _ref("Correction")}}, "Created"),
+                    "400": _error("Body is not valid JSON or not UTF-8"),
+                    "404": _error("Unknown unit"),
+                    "409": {"description": "The unit was corrected by someone else since its version was read",
+                            "content": {"application/json": {"schema": {"allOf": [_ref("Error"), {
+                                "type": "object", "required": ["current"], "properties": {
+                                    "current": {"type": "object", "properties": {
+                                        "version": {"type": "integer", "description": "the unit's version now"},
+                                        "correction": {"allOf": [_ref("Correction")], "nullable": True,
+                                                       "description": "the correction that made it"}}}}}]}}}},
+                    "415": _error("Content-Type is not application/json"),
+                    "422": _error("Unknown theme id, a primary not among the labels, or an ill-typed field"),
+                    "503": _error("The service runs without a review store (--db)"),
+                },
+            },
+            "get": {
+                "summary": "Corrections in the order they were made",
+                "operationId": "corrections",
+                "parameters": [{"name": "since", "in": "query", "schema": {"type": "string"},
+                                "description": "ISO 8601 time: only corrections made after it"}],
+                "responses": {"200": json_response({"type": "object", "required": ["corrections"], "properties": {
+                    "corrections": {"type": "array", "items": _ref("Correction")}}}),
+                              "422": _error("'since' is not an ISO 8601 time"),
+                              "503": _error("The service runs without a review store (--db)")},
+            },
+        },
         "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz", "responses": {
             "200": json_response({"type": "object", "required": ["status"], "properties": {
                 "status": {"type": "string"}, "model": {"type": "string"}}})}}},
