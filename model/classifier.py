@@ -439,6 +439,36 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         self._compile()
         return self
 
+    def refit_regressions(self, feats: UnitFeatures, Y: np.ndarray, n_jobs: int = 1):
+        """Refit each theme's logistic regression on new labels ``Y``
+        ((n_units, n_themes) 0/1) over the same features, keeping its
+        calibration (the sigmoid) and its threshold: the fast refit of
+        ``dangjian train --reuse-topics``, one fit per theme instead of one per
+        fold and theme. The representation (vocabularies, LDA, word vectors)
+        is not touched. A theme without a calibration (too few positives when
+        the classifier was fitted) stays scored from topics and keywords; a
+        theme left with too few positives falls back to them too.
+        Runs ``n_jobs`` themes at once (threads: liblinear releases the GIL)."""
+        from joblib import Parallel, delayed
+
+        check_is_fitted(self, "estimators_")
+        Y = np.asarray(Y, dtype=int)
+        X = feats.X
+        todo = [(k, theme) for k, theme in enumerate(self.themes)
+                if theme in self.estimators_ and Y[:, k].sum() >= _MIN_POSITIVES]
+        for k, theme in enumerate(self.themes):
+            if theme in self.estimators_ and Y[:, k].sum() < _MIN_POSITIVES:
+                logger.warning("theme %s has %d positive units; scored from topics and keywords only", theme, Y[:, k].sum())
+        # liblinear's dual solver reaches the same regression (decision values
+        # equal within 1e-3 on the bundled data) 5-10 times faster than the
+        # primal one when there are more features than units, as here.
+        regressions = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(self._base_estimator().set_params(dual=True).fit)(X, Y[:, k]) for k, _ in todo)
+        self.estimators_ = {theme: (regression, self.estimators_[theme][1])
+                            for (_, theme), regression in zip(todo, regressions)}
+        self._compile()
+        return self
+
     def _compile(self):
         """Stack the per-theme linear models and their sigmoid calibrations into
         arrays, so scoring is one sparse product for all themes (sklearn's

@@ -142,10 +142,12 @@ def to_units(records: Iterable[dict]) -> list[LabeledUnit]:
             for r in records]
 
 
-def load_splits(data_dir: str | Path, codebook: Codebook) -> tuple[list[LabeledUnit], list[LabeledUnit]]:
-    """(training units, held-out units) resolved from the store under ``data_dir``.
-    A training unit whose article is held out is left out of training."""
-    resolved = resolve(read_store(Path(data_dir) / STORE_PATH, codebook))
+def load_splits(data_dir: str | Path, codebook: Codebook,
+                extra_records: Iterable[dict] = ()) -> tuple[list[LabeledUnit], list[LabeledUnit]]:
+    """(training units, held-out units) resolved from the store under ``data_dir``
+    and ``extra_records`` (store records appended after it, such as the review
+    store's corrections). A training unit whose article is held out is left out of training."""
+    resolved = resolve(read_store(Path(data_dir) / STORE_PATH, codebook) + list(extra_records))
     heldout = [r for r in resolved if r["split"] == "heldout"]
     held_articles = {r["article"] for r in heldout}
     train = [r for r in resolved if r["split"] == "train" and r["article"] not in held_articles]

@@ -67,10 +67,12 @@ class TrainConfig:
     cv_folds: int = 5
     force: bool = False
     n_jobs: int = 2
+    review_db: Path | None = None        # corrections from the review store (dangjian serve --db) join the labels
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["data_dir"], d["out_dir"] = str(self.data_dir), str(self.out_dir)
+        d["review_db"] = str(self.review_db) if self.review_db is not None else None
         return d
 
 
@@ -206,6 +208,8 @@ def render_report(report: dict) -> str:
     d = report["data"]
     lines.append(f"- units: {d['n_labeled']} labeled for training, {d['n_heldout']} held out, "
                  f"{d['n_topic_corpus']} in the topic-model corpus")
+    if d.get("n_corrections") is not None:
+        lines.append(f"- corrections from the review store: {d['n_corrections']} decide a training unit's label")
     lines.append(f"- training time: {report['seconds']:.0f} s")
     lines.append("")
     for section, key in (("Cross-validation (5 folds by article, on the training split)", "cv"),
@@ -334,7 +338,10 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
     pipeline = build_text_pipeline(data_dir, codebook)
     tokenize = pipeline.tokenize
 
-    labeled, heldout = load_splits(data_dir, codebook)
+    from .retrain import correction_counts, review_records
+
+    corrections = review_records(config.review_db, codebook)
+    labeled, heldout = load_splits(data_dir, codebook, corrections)
     heldout_articles = {u.article for u in heldout}
     unlabeled_dirs = [p for p in (data_dir / "raw", data_dir / "seeds") if p.exists()]
     t0 = time.perf_counter()
@@ -424,7 +431,8 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
         "model_version": version,
         "mode": clf.mode_,
         "data": {"n_labeled": len(labeled), "n_heldout": len(heldout), "n_topic_corpus": len(topic_tokens),
-                 "n_unlabeled_units": len(unlabeled_texts)},
+                 "n_unlabeled_units": len(unlabeled_texts),
+                 "n_corrections": correction_counts(corrections, labeled, heldout)["used_in_training"]},
     })
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -463,10 +471,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--topics", type=int, default=None, help="number of LDA topics (default: chosen by coherence)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--force", action="store_true", help="point models/latest at the new bundle even if it is worse")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="add the corrections of this review store (dangjian serve --db) to the labels; "
+                             "a correction wins over an older label of the same text")
+    parser.add_argument("--reuse-topics", action="store_true",
+                        help="keep models/latest's LDA, vocabularies and word vectors and refit only the classifiers "
+                             "(about a minute)")
     args = parser.parse_args(argv)
-    config = TrainConfig(data_dir=args.data, out_dir=args.out, n_topics=args.topics, random_state=args.seed, force=args.force)
+    config = TrainConfig(data_dir=args.data, out_dir=args.out, n_topics=args.topics, random_state=args.seed,
+                         force=args.force, review_db=args.db)
     try:
-        result = train(config)
+        if args.reuse_topics:
+            from .retrain import retrain_classifiers
+
+            result = retrain_classifiers(config)
+        else:
+            result = train(config)
     except (TopicModelError, ValueError, OSError) as exc:
         print(f"dangjian train: {exc}", file=sys.stderr)
         return 1
@@ -477,6 +497,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, title in (("cv", "5-fold cross-validation by article"), ("heldout", "held-out 20%")):
         if key in report:
             print(format_metrics(report[key]["classifier"], f"\n{title}:"))
+    if report["data"].get("n_corrections") is not None:
+        print(f"\ncorrections from the review store used: {report['data']['n_corrections']}")
     tm = report["topic_model"]
     print(f"\ntopics: K={len(tm['topics'])}, c_v {tm['c_v']:.3f}, NPMI {tm['c_npmi']:.3f}, diversity {tm['diversity']:.3f}")
     print(f"report: {result.bundle / 'report.md'}")
