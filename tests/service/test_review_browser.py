@@ -37,10 +37,13 @@ def review_server(small_model, tmp_path_factory):
 
 
 def shown_unit(driver):
-    card = driver.find_element("id", "card")
-    selected = [li.get_attribute("data-theme") for li in driver.find_elements("css selector", "#theme-list li.on")]
-    primary = [li.get_attribute("data-theme") for li in driver.find_elements("css selector", "#theme-list li.primary")]
-    return int(card.get_attribute("data-unit-id")), selected, primary[0] if primary else None
+    """(unit id, selected theme ids, primary) as the page shows them, read in
+    one script so that a re-render cannot change the page halfway."""
+    unit, selected, primary = driver.execute_script(
+        "const on = Array.from(document.querySelectorAll('#theme-list li.on')).map((li) => li.dataset.theme);"
+        "const p = document.querySelector('#theme-list li.primary');"
+        "return [Number(document.getElementById('card').dataset.unitId), on, p ? p.dataset.theme : null];")
+    return unit, selected, primary
 
 
 def press(driver, *keys):
