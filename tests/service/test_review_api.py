@@ -1,6 +1,8 @@
 """The review API on a real Flask app and a real SQLite file: the contract,
 the spec, the bad inputs and the conflict check."""
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import DATA
 
@@ -159,3 +161,32 @@ def test_review_page_is_served_and_linked(review_client):
     page = review_client.get("/review")
     assert page.status_code == 200 and "复核" in page.get_data(as_text=True)
     assert 'href="/review"' in review_client.get("/").get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def shared_review_client(small_model, seed_units, tmp_path_factory):
+    """One app and store for the fuzz test's many examples."""
+    from dangjian.service.app import create_app
+
+    app = create_app({"TESTING": True, "REVIEW_DB": str(tmp_path_factory.mktemp("fuzz") / "review.sqlite")},
+                     model=small_model)
+    app.extensions["review_store"].add_units(seed_units)
+    return app.test_client()
+
+
+correction_values = st.one_of(st.none(), st.booleans(), st.integers(-3, 40), st.text(max_size=12),
+                              st.lists(st.sampled_from(["governance", "organization", "collective_economy", "x", ""]),
+                                       max_size=4))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(["unit_id", "labels", "primary", "reviewer", "note", "version", "other"]),
+                            correction_values, max_size=7))
+def test_review_fuzz_corrections_never_give_5xx(shared_review_client, body):
+    reply = shared_review_client.post("/v1/corrections", json=body)
+    assert reply.status_code in (201, 404, 409, 422)
+    data = reply.get_json()
+    if reply.status_code == 201:
+        assert set(data["correction"]["labels"]) <= {"governance", "organization", "collective_economy"}
+    else:
+        assert set(data["error"]) == {"code", "message"}
