@@ -81,32 +81,47 @@ def _checked(row: object, path: Path, number: int) -> dict | DocumentReadError:
 
 
 def load_labels(store: ReviewStore, path: Path, model) -> tuple[int, int, int, list[DocumentReadError]]:
-    """Load one labelled file into the store. Returns (rows, units added,
-    predictions added, errors). Units that already have a prediction of this
-    model are not scored again."""
-    from dangjian.model.review_queue import review_units
-
+    """Load one labelled file into the store, streaming it in chunks. Returns
+    (rows, units added, predictions added, errors). Units that already have a
+    prediction of this model are not scored again."""
     version = model.version or "unknown"
-    rows, errors = [], []
+    counts, errors = LoadCounts(), []
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    chunk: list[dict] = []
     for _, row in iter_label_rows(path):
         if isinstance(row, DocumentReadError):
             errors.append(row)
-        else:
-            rows.append(row)
+            continue
+        counts.n_rows += 1
+        chunk.append(row)
+        if len(chunk) >= SCORE_CHUNK:
+            _load_chunk(store, chunk, model, version, counts)
+            chunk = []
+    if chunk:
+        _load_chunk(store, chunk, model, version, counts)
+    store.record_load(str(path), digest.hexdigest(), counts)
+    return counts.n_rows, counts.n_units_added, counts.n_predictions_added, errors
+
+
+def _load_chunk(store: ReviewStore, rows: list[dict], model, version: str, counts: LoadCounts) -> None:
+    from dangjian.model.review_queue import review_units
+
     known = store.known_predictions((text_hash(r["text"]) for r in rows), version)
-    todo = list({r["text"]: r for r in rows if text_hash(r["text"]) not in known}.values())
-    n_units = n_predictions = 0
-    for start in range(0, len(todo), SCORE_CHUNK):
-        chunk = todo[start:start + SCORE_CHUNK]
-        reviews = review_units(model, [r["text"] for r in chunk])
-        units = [{"text": r["text"], "key": f"{r['doc']}-p{r['index']}", "article": str(r["doc"]),
-                  "source": r.get("source")} for r in chunk]
-        counts = store.add_units(zip(units, reviews))
-        n_units += counts.n_units_added
-        n_predictions += counts.n_predictions_added
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    store.record_load(str(path), sha, LoadCounts(len(rows), n_units, n_predictions))
-    return len(rows), n_units, n_predictions, errors
+    todo: dict[str, dict] = {}
+    for r in rows:
+        if text_hash(r["text"]) not in known:
+            todo.setdefault(r["text"], r)  # a text repeated in the file: its first row
+    if not todo:
+        return
+    reviews = review_units(model, list(todo))
+    units = [{"text": r["text"], "key": f"{r['doc']}-p{r['index']}", "article": str(r["doc"]), "source": r.get("source")}
+             for r in todo.values()]
+    added = store.add_units(zip(units, reviews))
+    counts.n_units_added += added.n_units_added
+    counts.n_predictions_added += added.n_predictions_added
 
 
 def export_record(correction: dict) -> dict:
