@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Document", "RecordError", "iter_documents", "decode_bytes", "SUPPORTED_SUFFIXES", "TEXT_FIELDS"]
 
 SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".jsonl", ".ndjson", ".json", ".csv")
+# Files that hold one record per line (streamed; counted by lines)
+COLLECTION_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 TEXT_FIELDS = ("text", "content", "body", "正文", "内容")
 _ID_FIELDS = ("id", "doc_id", "uuid")
 _TITLE_FIELDS = ("title", "标题")
@@ -262,7 +264,7 @@ def iter_documents(path: str | Path) -> Iterator[Document | RecordError]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentReadError(path, f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
-    if suffix in (".jsonl", ".ndjson", ".csv"):
+    if is_collection(path):
         # Collections can be large: stream them line by line (memory stays flat).
         encoding = detect_encoding(path)
         with open(path, encoding=encoding, newline="" if suffix == ".csv" else None) as stream:
@@ -294,3 +296,47 @@ def iter_paths(paths, recursive: bool = True) -> Iterator[Path]:
                     yield child
         else:
             yield p
+
+
+def is_collection(path: str | Path) -> bool:
+    """Whether a file holds one record per line (JSON Lines, CSV)."""
+    return Path(path).suffix.lower() in COLLECTION_SUFFIXES
+
+
+def iter_records(paths, exclude=()) -> Iterator[Document | DocumentReadError]:
+    """Every document under ``paths`` (files, directories searched recursively),
+    in order; a file or record that cannot be read is yielded as a
+    :class:`DocumentReadError` (with its line, for a record) instead of being
+    raised, so one bad input never stops the others. Files in ``exclude``
+    (a run's own outputs, say) are never read."""
+    skip = {Path(p).resolve() for p in exclude}
+    for path in iter_paths(paths):
+        if skip and path.resolve() in skip:
+            continue
+        try:
+            for item in iter_documents(path):
+                yield item.as_error() if isinstance(item, RecordError) else item
+        except DocumentReadError as exc:
+            yield exc
+
+
+def count_records(paths, exclude=()) -> int:
+    """A cheap count of the documents under ``paths`` (for a progress bar):
+    the non-empty lines of each collection (less a CSV's header), one for any
+    other file. Reads no text beyond counting lines."""
+    skip = {Path(p).resolve() for p in exclude}
+    total = 0
+    for path in iter_paths(paths):
+        if skip and path.resolve() in skip:
+            continue
+        if not is_collection(path):
+            total += 1
+            continue
+        try:
+            with open(path, "rb") as fh:
+                lines = sum(1 for line in fh if line.strip())
+        except OSError:
+            total += 1
+            continue
+        total += max(lines - 1, 0) if path.suffix.lower() == ".csv" else lines
+    return total
