@@ -12,12 +12,9 @@ import os
 import sys
 from typing import Sequence
 
-from flask import Flask, render_template
-
-from dangjian.model.bundle import load_bundle
 from dangjian.model.errors import ArtifactError
 
-from .errors import ServiceStartError, register_error_handlers
+from .errors import ServiceStartError
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +79,16 @@ class BodyLimit:
         return [body]
 
 
-def create_app(test_config: dict | None = None, model=None) -> Flask:
+def create_app(test_config: dict | None = None, model=None):
     """Build the app: config defaults → ``DANGJIAN_*`` environment → ``test_config``;
-    then load the model bundle once (or use ``model``, already loaded)."""
+    then load the model bundle once (or use ``model``, already loaded). Returns
+    the :class:`flask.Flask` app."""
     import jieba
+    from flask import Flask, render_template
+
+    from dangjian.model.bundle import load_bundle
+
+    from .errors import register_error_handlers
 
     jieba.setLogLevel(logging.WARNING)  # jieba logs at DEBUG to stderr by default
     app = Flask(__name__)

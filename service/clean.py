@@ -20,7 +20,7 @@ def iter_clean_records(paths: Sequence[str], pipeline: TextPipeline, with_tokens
         if isinstance(doc, DocumentReadError):
             yield doc
             continue
-        article = pipeline.process(doc.text, doc_id=doc.id, title=doc.title, fields=doc.fields)
+        article = pipeline.process(doc.text, doc_id=doc.id, title=doc.title)
         for unit in article.units:
             record = {
                 "doc": doc.id,
