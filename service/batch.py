@@ -31,7 +31,7 @@ from typing import Sequence
 from dangjian.model.chars import replace_surrogates
 from dangjian.model.errors import ArtifactError, DocumentReadError
 
-from .label_engines import (DaskEngine, EngineError, InProcessEngine, LabeledArticle, LabelJob, ProcessPoolEngine,
+from .label_engines import (DaskEngine, EngineError, InProcessEngine, LabelJob, ProcessPoolEngine,
                             Skipped)
 from .label_inputs import count_articles
 from .label_writers import (SUMMARY_SUFFIXES, WRITERS, OutputConflictError, RowWriter, article_summary,
@@ -65,16 +65,51 @@ def check_outputs(writer: RowWriter, side_files: dict[Path, str], overwrite: boo
             f"Choose another output name, or pass --overwrite to replace it")
 
 
-def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1, batch_size: int = 8,
-              summary: Path | None = None, report: Path | None = None, progress: bool = True,
-              overwrite: bool = False, engine: str = "local", scheduler: str | None = None,
-              partition_bytes: int | None = None) -> LabelStats:
-    from tqdm import tqdm
+class ErrorLog:
+    """``OUT.errors.jsonl``: one record per input that could not be read or
+    labelled, opened (and so replaced) only when the first one comes."""
 
-    from dangjian.model.bundle import bundle_codebook, load_bundle
+    def __init__(self, path: Path):
+        self.path = path
+        self.count = 0
+        self._fh = None
+
+    def record(self, path: str, reason: str, line: int | None = None) -> None:
+        self.count += 1
+        if self._fh is None:
+            self._fh = open(self.path, "w", encoding="utf-8")
+        path, reason = replace_surrogates(path), replace_surrogates(reason)
+        self._fh.write(json.dumps({"path": path, "line": line, "reason": reason}, ensure_ascii=False) + "\n")
+        self._fh.flush()
+        logger.warning("%s%s: %s", path, f":{line}" if line else "", reason)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        if not self.count:
+            self.path.unlink(missing_ok=True)  # a clean run leaves no errors file (nor an old one)
 
 
-    started = time.perf_counter()
+class LazyModel:
+    """The bundle's model, loaded on first use: a run with nothing to label never loads it."""
+
+    def __init__(self, model_dir: str):
+        self.model_dir = model_dir
+        self.model = None
+
+    def __call__(self):
+        if self.model is None:
+            from dangjian.model.bundle import load_bundle
+
+            self.model = load_bundle(self.model_dir)
+        return self.model
+
+    @property
+    def loaded(self) -> bool:
+        return self.model is not None
+
+
+def _check_arguments(out: Path, summary: Path | None, engine: str) -> None:
     if Path(out).suffix.lower() not in WRITERS:
         raise ValueError(f"{out}: unsupported output type {Path(out).suffix or '(none)'}; "
                          f"use one of {', '.join(WRITERS)}")
@@ -82,64 +117,53 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
         raise ValueError(f"{summary}: unsupported summary type; use one of {', '.join(SUMMARY_SUFFIXES)}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
+def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1, batch_size: int = 8,
+              summary: Path | None = None, report: Path | None = None, progress: bool = True,
+              overwrite: bool = False, engine: str = "local", scheduler: str | None = None,
+              partition_bytes: int | None = None) -> LabelStats:
+    from tqdm import tqdm
+
+    from dangjian.model.bundle import bundle_codebook
+
+    started = time.perf_counter()
+    _check_arguments(out, summary, engine)
     # The bundle is verified (manifest, checksums) before any file is touched;
     # the model itself is loaded only when there is an article to label.
     codebook = bundle_codebook(model_dir)
     writer = writer_for(out, codebook)
-    errors_path = out.with_name(out.name + ".errors.jsonl")
-    side_files = {errors_path: "errors"}
-    if summary is not None:
-        side_files[summary] = "summary"
-    if report is not None:
-        side_files[report] = "report"
+    errors = ErrorLog(out.with_name(out.name + ".errors.jsonl"))
+    side_files = {errors.path: "errors", summary: "summary", report: "report"}
+    side_files.pop(None, None)
     check_outputs(writer, side_files, overwrite)
-    stats = LabelStats()
-    model = None
-
-    def get_model():
-        nonlocal model
-        if model is None:
-            model = load_bundle(model_dir)
-            stats.model_loaded = True
-        return model
-
+    model = LazyModel(model_dir)
     if overwrite:  # start afresh, once the model is known to load; summary and report are rewritten at the end
-        get_model()
+        model()
         writer.remove()
-        errors_path.unlink(missing_ok=True)
+        errors.path.unlink(missing_ok=True)
     done = writer.open()
     job = LabelJob(paths, model_dir, writer.codec, done=set(done), exclude=writer.paths + list(side_files),
                    batch_size=batch_size)
     if engine == "dask":
-        runner = DaskEngine(model_dir, workers=max(workers, 1), scheduler=scheduler, partition_bytes=partition_bytes)
+        runner = DaskEngine(model_dir, workers=workers, scheduler=scheduler, partition_bytes=partition_bytes)
     elif workers > 1:
-        runner = ProcessPoolEngine(get_model, model_dir, workers)
+        runner = ProcessPoolEngine(model, model_dir, workers)
     else:
-        runner = InProcessEngine(get_model)
-    errors_fh = None
-    kept_shares: dict[str, dict[str, float]] = {}
-
-    def record_error(path: str, reason: str, line: int | None = None):
-        nonlocal errors_fh
-        stats.failed += 1
-        if errors_fh is None:
-            errors_fh = open(errors_path, "w", encoding="utf-8")
-        path, reason = replace_surrogates(path), replace_surrogates(reason)
-        errors_fh.write(json.dumps({"path": path, "line": line, "reason": reason}, ensure_ascii=False) + "\n")
-        errors_fh.flush()
-        logger.warning("%s%s: %s", path, f":{line}" if line else "", reason)
-
+        runner = InProcessEngine(model)
+    stats = LabelStats()
+    kept_shares: dict[str, dict[str, float]] = {}  # the model's shares per article, for the summary
     tqdm.monitor_interval = 0  # no monitor thread: worker processes may be forked after the bar exists
     bar = tqdm(total=count_articles(paths, job.exclude), unit="article", disable=not progress, file=sys.stderr,
                dynamic_ncols=True, delay=0.5)
     try:
         for outcome in runner.outcomes(job):
             if isinstance(outcome, DocumentReadError):
-                record_error(outcome.path, outcome.reason, outcome.line)
+                errors.record(outcome.path, outcome.reason, outcome.line)
             elif isinstance(outcome, Skipped) or outcome.content_hash in done:
                 stats.skipped += 1  # done by an earlier run, or repeated in this one
-            elif isinstance(outcome, LabeledArticle) and outcome.error is not None:
-                record_error(outcome.path, f"{outcome.doc}: {outcome.error}")
+            elif outcome.error is not None:
+                errors.record(outcome.path, f"{outcome.doc}: {outcome.error}")
             else:
                 writer.write_article(outcome.content_hash, outcome.rendered)
                 if summary is not None:
@@ -153,22 +177,18 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
         bar.close()
         runner.close()
         writer.close()
-        if errors_fh is not None:
-            errors_fh.close()
-    if engine == "dask" and stats.labeled:
-        stats.model_loaded = True  # on the workers
-    if not stats.failed:
-        errors_path.unlink(missing_ok=True)
+        errors.close()
+    stats.failed = errors.count
+    stats.model_loaded = model.loaded or (engine == "dask" and stats.labeled > 0)  # dask: on the workers
     if stats.labeled or not writer.path.exists():
         writer.finish()
     if summary is not None:
-        theme_ids = codebook.ids
-        write_summary(summary, (article_summary(g, theme_ids, kept_shares.get(g[0]["content_hash"]))
+        write_summary(summary, (article_summary(g, codebook.ids, kept_shares.get(g[0]["content_hash"]))
                                 for g in iter_articles_rows(writer.iter_rows())), codebook)
     if report is not None:
         from .report import write_report
 
-        write_report(report, writer.iter_rows, get_model())
+        write_report(report, writer.iter_rows, model())
     stats.seconds = time.perf_counter() - started
     return stats
 
