@@ -20,9 +20,6 @@ from dangjian.model.shares import unit_theme_weights
 REPORT_GENERATOR = "dangjian-topics label report"
 
 TOP_PARAGRAPHS = 5
-COLOURS = {"cadre_training": "#1f77b4", "leadership_team": "#ff7f0e", "party_members": "#d62728",
-           "organization": "#9467bd", "collective_economy": "#2ca02c", "governance": "#17becf",
-           "assessment": "#8c564b", "responsibility": "#e377c2", "brand_building": "#bcbd22"}
 _YEAR = re.compile(r"((?:19|20)\d{2})")
 
 
@@ -72,6 +69,8 @@ def _normalise(totals: dict[str, float]) -> dict[str, float]:
 
 
 def write_report(path: Path, rows_factory: Callable[[], Iterable[dict]], model) -> None:
+    global COLOURS
+    COLOURS = model.codebook.colours()
     themes = model.codebook.ids
     names = {t.id: t.name for t in model.codebook.themes}
     overall: dict[str, float] = defaultdict(float)
