@@ -39,6 +39,7 @@ MAX_REGIONS = 30
 MONTHLY_MAX_SPAN = 36        # months: a longer span is drawn by year
 MONTHLY_MIN_PER_PERIOD = 3   # articles per month on average, else by year
 TOPIC_MAP_WORDS = 15
+RESIDUAL_OUTLINE = "#888888"  # residual topics: the pale grey needs a visible edge and bar
 FEW_ARTICLES = 5             # a period with fewer articles is drawn with hollow points
 
 esc = html.escape
@@ -374,17 +375,19 @@ def _topic_map_section(model, data: ReportData, names, colours) -> list[str]:
         tp = topics[k]
         theme = tp["theme"]
         colour = colours.get(theme, RESIDUAL_COLOUR)
+        outline = colour if theme in colours else RESIDUAL_OUTLINE
         theme_name = names.get(theme, "其他（不对应码本主题）")
         r = max(6.0, 46.0 * math.sqrt(tmap.share[k] / max_share))
         cx, cy = size / 2 + xs[k] * scale, size / 2 - ys[k] * scale
         svg.append(f'<g class="topic" data-topic="{tp["id"]}" tabindex="0" role="button">'
-                   f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.6" stroke="{colour}"/>'
+                   f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.6" stroke="{outline}"/>'
                    f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" font-size="12">{tp["id"]}</text>'
                    f'<title>#{tp["id"]} {esc(tp["name"])}（{100 * tmap.share[k]:.1f}%）：{esc(" ".join(tp["words"][:8]))}</title></g>')
     for k, tp in enumerate(topics):
         payload.append({"id": tp["id"], "name": tp["name"], "theme": tp["theme"],
                         "themeName": names.get(tp["theme"], "其他（不对应码本主题）"),
-                        "colour": colours.get(tp["theme"], RESIDUAL_COLOUR), "share": round(tmap.share[k], 5),
+                        "colour": colours.get(tp["theme"], RESIDUAL_COLOUR),
+                        "barColour": colours.get(tp["theme"], RESIDUAL_OUTLINE), "share": round(tmap.share[k], 5),
                         "terms": [[w, round(p, 7), round(pw, 7)] for w, p, pw in tmap.terms[k]]})
     svg.append("</svg>")
     out.append('<div class="topic-map-box">' + "".join(svg) +
@@ -480,7 +483,7 @@ _SCRIPT = """
       var track = el("div", "track");
       var all = el("div", "all"); all.style.width = (100 * t.pw / most) + "%";
       var inTopic = el("div", "in"); inTopic.style.width = Math.min(100, 100 * t.p * current.share / most) + "%";
-      inTopic.style.background = current.colour;
+      inTopic.style.background = current.barColour;
       track.appendChild(all); track.appendChild(inTopic);
       row.appendChild(track);
       box.appendChild(row);

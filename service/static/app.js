@@ -57,6 +57,13 @@
     return termThemes;
   }
 
+  // A topic's top words, leaving out those its name already shows
+  // (a residual topic is named by its first words: 其他：农业 中国 企业).
+  function otherWords(topic, n) {
+    const named = new Set(topic.name.replace(/^[^：]*：/, "").split(" "));
+    return topic.words.filter((w) => !named.has(w)).slice(0, n).join(" ");
+  }
+
   function themeTag(theme, isPrimary) {
     const tag = el("span", "tag t-" + theme.id + (isPrimary ? " primary" : ""), theme.name + " " + theme.score.toFixed(2));
     tag.title = theme.id + (isPrimary ? "（主主题）" : "");
@@ -106,7 +113,7 @@
       }
       if (p.topics.length) {
         item.appendChild(el("div", "para-topics",
-          "话题：" + p.topics.map((t) => t.name + "（" + Math.round(t.weight * 100) + "%）" + t.words.slice(0, 4).join(" ")).join("；")));
+          "话题：" + p.topics.map((t) => t.name + "（" + Math.round(t.weight * 100) + "%）" + otherWords(t, 4)).join("；")));
       }
       list.appendChild(item);
     }
@@ -123,7 +130,7 @@
     const items = Array.from(seen.values()).sort((a, b) => b.weight - a.weight);
     if (!items.length) list.appendChild(el("li", "muted", "无"));
     for (const { topic } of items) {
-      list.appendChild(el("li", null, "[" + topic.name + "] " + topic.words.join(" ")));
+      list.appendChild(el("li", null, "【" + topic.name + "】" + otherWords(topic, topic.words.length)));
     }
   }
 
