@@ -40,6 +40,7 @@ MONTHLY_MAX_SPAN = 36        # months: a longer span is drawn by year
 MONTHLY_MIN_PER_PERIOD = 3   # articles per month on average, else by year
 TOPIC_MAP_WORDS = 15
 RESIDUAL_OUTLINE = "#888888"  # residual topics: the pale grey needs a visible edge and bar
+NO_THEME_COLOUR = "#EEEEEE"  # the part of a region's text without a theme
 FEW_ARTICLES = 5             # a period with fewer articles is drawn with hollow points
 
 esc = html.escape
@@ -80,10 +81,17 @@ def _normalise(totals: dict[str, float]) -> dict[str, float]:
 
 @dataclass
 class _Tally:
-    """Theme weights and article count of one group (a period or a region)."""
+    """Theme weights (characters, see :func:`unit_theme_weights`), all characters
+    and article count of one group (a period or a region)."""
 
     weights: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    chars: int = 0
     articles: int = 0
+
+    def text_shares(self) -> dict[str, float]:
+        """Each theme's share of all the group's text (paragraphs without a theme
+        count too, so a period with one themed paragraph does not show 100%)."""
+        return {t: w / self.chars for t, w in self.weights.items()} if self.chars else {}
 
 
 @dataclass
@@ -138,14 +146,14 @@ class ReportData:
             if region:
                 self.regional_articles += 1
                 self.by_region[region].articles += 1
+        groups = ([self.by_year[year]] if year else []) + ([self.by_month[month]] if month else []) \
+            + ([self.by_region[region]] if region else [])
+        for group in groups:
+            group.chars += len(row["text"])
         for tid, weight in unit_theme_weights(row).items():
             self.overall[tid] += weight
-            if year:
-                self.by_year[year].weights[tid] += weight
-            if month:
-                self.by_month[month].weights[tid] += weight
-            if region:
-                self.by_region[region].weights[tid] += weight
+            for group in groups:
+                group.weights[tid] += weight
         for t in row["themes"]:
             item = (t["score"], -self.units, row["text"], row.get("title") or row["doc"], normalise_date(row.get("date")))
             heap = self.top.setdefault(t["id"], [])
@@ -176,7 +184,8 @@ def _bars_svg(items: list[tuple[str, float, str]], width: int = 640) -> str:
 
 
 def _stacked_svg(groups: list[tuple[str, int, dict[str, float]]], themes, names, colours, width: int = 900) -> str:
-    """One stacked bar of theme shares per group (region), with its article count."""
+    """One bar per group (region): its theme shares of all its text, the rest
+    (paragraphs without a theme) in light grey, and its article count."""
     row, label_w, count_w = 26, 120, 70
     h = row * len(groups) + 4
     span = width - label_w - count_w - 10
@@ -191,13 +200,21 @@ def _stacked_svg(groups: list[tuple[str, int, dict[str, float]]], themes, names,
                 parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="18" fill="{colours[t]}">'
                              f'<title>{esc(label)} · {esc(names[t])} {100 * shares[t]:.1f}%</title></rect>')
                 x += w
+        if x < label_w + span - 0.5:
+            parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{label_w + span - x:.1f}" height="18" fill="{NO_THEME_COLOUR}">'
+                         f'<title>{esc(label)} · 无主题 {100 * (1 - sum(shares.values())):.1f}%</title></rect>')
         parts.append(f'<text x="{label_w + span + 8}" y="{y + 16}" font-size="12" class="count">{n_articles} 篇</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _axis_step(value: float) -> float:
+    """A round tick step giving at most about eight ticks up to ``value``."""
+    return next((step for step in (0.01, 0.02, 0.05, 0.1, 0.2) if value / step <= 8), 0.2)
+
+
 def _nice_max(value: float) -> float:
-    step = 0.05 if value <= 0.2 else 0.1
+    step = _axis_step(value)
     return max(step, min(1.0, math.ceil(value / step - 1e-9) * step))
 
 
@@ -209,7 +226,7 @@ def _line_chart_svg(periods: list[str], tallies: list[_Tally | None], themes, na
     plot_w = width - left - right
     n = len(periods)
     step = plot_w / n
-    shares = [(_normalise(t.weights) if t and t.articles else None) for t in tallies]
+    shares = [(t.text_shares() if t and t.articles else None) for t in tallies]
     counts = [t.articles if t else 0 for t in tallies]
     y_max = _nice_max(max((s.get(th, 0.0) for s in shares if s for th in themes), default=0.0))
     label_every = max(1, math.ceil(n * 58 / plot_w))
@@ -225,7 +242,7 @@ def _line_chart_svg(periods: list[str], tallies: list[_Tally | None], themes, na
 
     parts = [f'<svg role="img" class="trend" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              f'aria-label="各主题占比随时间的变化">']
-    tick = 0.05 if y_max <= 0.2 else 0.1
+    tick = _axis_step(y_max)
     k = 0
     while k * tick <= y_max + 1e-9:
         v = k * tick
@@ -234,7 +251,7 @@ def _line_chart_svg(periods: list[str], tallies: list[_Tally | None], themes, na
         k += 1
     parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{axis_y}" y2="{axis_y}" class="axis"/>')
     parts.append(f'<text x="12" y="{top + plot_h / 2:.0f}" font-size="12" transform="rotate(-90 12 {top + plot_h / 2:.0f})" '
-                 f'text-anchor="middle">主题占比</text>')
+                 f'text-anchor="middle">占全部文字的比例</text>')
     for i, period in enumerate(periods):
         if i % label_every == 0:
             parts.append(f'<text x="{x_of(i):.1f}" y="{axis_y + 16}" text-anchor="middle" font-size="11">{esc(period)}</text>')
@@ -298,8 +315,8 @@ def _trend_section(data: ReportData, themes, names, colours) -> list[str]:
     periods = period_range(keys[0], keys[-1], period)
     tallies = [source.get(p) for p in periods]
     unit = "月" if period == "month" else "年"
-    out.append(f'<p class="muted">按{unit}统计：每个时期内各主题占有主题文字的比例（段落字数按主题得分分配），下方为各时期的文章数；'
-               f'文章少的时期比例波动大（空心点：该时期不到 {FEW_ARTICLES} 篇文章）。{len(periods)} 个时期，{data.dated_articles} 篇有日期的文章'
+    out.append(f'<p class="muted">按{unit}统计：每个时期内各主题的文字占该时期全部文字的比例（有几个主题的段落，'
+               f'字数按主题得分分配；没有主题的段落只计入分母），下方为各时期的文章数；文章少的时期比例波动大（空心点：该时期不到 {FEW_ARTICLES} 篇文章）。{len(periods)} 个时期，{data.dated_articles} 篇有日期的文章'
                f'（{esc(data.first_date or "")} 至 {esc(data.last_date or "")}）。</p>')
     notes = []
     if data.articles > data.dated_articles:
@@ -310,10 +327,12 @@ def _trend_section(data: ReportData, themes, names, colours) -> list[str]:
         out.append(f'<p class="note">{"；".join(notes)}。</p>')
     out.append(_legend(themes, names, colours))
     out.append(f'<div class="chart" data-chart="trend">{_line_chart_svg(periods, tallies, themes, names, colours)}</div>')
-    rows = ["<tr><th>时期</th><th>文章数</th>" + "".join(f"<th>{esc(names[t])}</th>" for t in themes) + "</tr>"]
+    rows = ["<tr><th>时期</th><th>文章数</th><th>有主题的文字</th>"
+            + "".join(f"<th>{esc(names[t])}</th>" for t in themes) + "</tr>"]
     for p, tally in zip(periods, tallies):
-        shares = _normalise(tally.weights) if tally and tally.articles else {}
-        rows.append(f"<tr><td>{esc(p)}</td><td>{tally.articles if tally else 0}</td>"
+        shares = tally.text_shares() if tally and tally.articles else {}
+        themed = f"{100 * sum(shares.values()):.1f}%" if shares or (tally and tally.articles) else ""
+        rows.append(f"<tr><td>{esc(p)}</td><td>{tally.articles if tally else 0}</td><td>{themed}</td>"
                     + "".join(f"<td>{100 * shares[t]:.1f}%</td>" if t in shares else "<td></td>" for t in themes) + "</tr>")
     out.append(f'<details><summary>数据表</summary><table class="data">{"".join(rows)}</table></details>')
     return out
@@ -331,11 +350,11 @@ def _region_section(data: ReportData, themes, names, colours) -> list[str]:
     shown = regions[:MAX_REGIONS]
     more = f"，只显示文章最多的 {MAX_REGIONS} 个" if len(regions) > MAX_REGIONS else ""
     out.append(f'<p class="muted">{len(regions)} 个地区{more}；{data.regional_articles} 篇文章带有地区。'
-               f'每条为该地区各主题占有主题文字的比例，右侧为文章数。</p>')
+               f'每条为该地区全部文字：彩色为各主题所占比例，浅灰为没有主题的段落；右侧为文章数。</p>')
     if data.articles > data.regional_articles:
         out.append(f'<p class="note">{data.articles - data.regional_articles} 篇文章没有地区，未计入。</p>')
     out.append(_legend(themes, names, colours))
-    out.append(_stacked_svg([(g, data.by_region[g].articles, _normalise(data.by_region[g].weights)) for g in shown],
+    out.append(_stacked_svg([(g, data.by_region[g].articles, data.by_region[g].text_shares()) for g in shown],
                             themes, names, colours))
     return out
 

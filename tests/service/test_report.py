@@ -35,6 +35,8 @@ MONTHLY = [("a1", "2020年01月05日", "collective_economy"), ("a2", "2020-1-20"
 
 def test_report_draws_theme_shares_by_month_with_the_articles_per_period(tmp_path, small_model):
     rows = [make_row(doc, "村党支部领办合作社，带动增收。" * 3, [(theme, 0.9)], date=date) for doc, date, theme in MONTHLY]
+    # a second paragraph of a March article, as long as the others, without a theme
+    rows.insert(4, make_row("a4", ("今天天气晴朗，气温适宜。" * 4)[:45], [], date="2020/03/04 12:00"))
     page = render(tmp_path, small_model, rows)
     assert "主题随时间的变化" in page and "按月统计" in page
     assert '<svg role="img" class="trend"' in page
@@ -44,10 +46,13 @@ def test_report_draws_theme_shares_by_month_with_the_articles_per_period(tmp_pat
     for tid in small_model.codebook.ids:
         assert f'<g class="series" data-theme="{tid}"><path d="M' in page
         assert f'stroke="{colours[tid]}"' in page
-    # the data table gives each month's shares; March is all governance
+    # the data table gives each month's shares of all its text: in March two of
+    # three equally long paragraphs are governance, the third has no theme
     table = page[page.index('<table class="data">'):]
     march = re.search(r"<tr><td>2020-03</td><td>2</td>(.*?)</tr>", table).group(1)
-    assert "100.0%" in march
+    assert march.count("66.7%") == 2  # themed text, and governance
+    january = re.search(r"<tr><td>2020-01</td><td>2</td>(.*?)</tr>", table).group(1)
+    assert january.count("100.0%") == 2
     # dates in the report are normalised
     assert "2020-01-05 至 2020-06-30" in page
     assert "2020年01月05日" not in page and "20200203" not in page
