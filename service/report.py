@@ -369,7 +369,7 @@ def _json_for_script(value) -> str:
 def _topic_map_section(model, data: ReportData, names, colours) -> list[str]:
     topics = model.describe_topics(12)
     if not topics:
-        return []
+        return ["<h2 id=\"topics\">话题地图（LDA）</h2>", '<p class="note">这个模型没有 LDA 话题模型，所以没有话题地图。</p>']
     weights = [data.topic_weight.get(tp["id"], 0.0) for tp in topics]
     tmap = model.topic_map(weights)
     out = ["<h2 id=\"topics\">话题地图（LDA）</h2>",

@@ -163,3 +163,9 @@ def test_page_and_report_take_theme_colours_from_the_one_palette(tmp_path, small
 
     style_css = files("dangjian.service.static").joinpath("style.css").read_text(encoding="utf-8")
     assert not re.search(r"#[0-9a-fA-F]{6}", "".join(l for l in style_css.splitlines() if ".t-" in l))
+
+
+def test_report_of_no_rows_is_a_page_with_its_notes(tmp_path, small_model):
+    page = render(tmp_path, small_model, [])
+    assert "文章 0 篇" in page and "没有可识别的日期" in page and "没有地区信息" in page
+    assert page.rstrip().endswith("</html>")
