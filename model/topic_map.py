@@ -98,12 +98,16 @@ def relevant_terms(topic_term: np.ndarray, topic_weights: np.ndarray, top_n: int
 @dataclass(frozen=True)
 class TopicMap:
     """Where each topic sits (``x``, ``y``), how prevalent it is (``share``, sums
-    to 1) and its candidate words ``[(word, p(w|t), p(w))]``."""
+    to 1), its candidate words ``[(word, p(w|t), p(w))]``, and for every
+    candidate word of any topic its probability in each topic (``word_topics``:
+    word → ``p(w|t)`` per topic), from which a viewer shows how a word spreads
+    over the topics."""
 
     x: tuple[float, ...]
     y: tuple[float, ...]
     share: tuple[float, ...]
     terms: tuple[tuple[tuple[str, float, float], ...], ...]
+    word_topics: dict[str, tuple[float, ...]]
 
 
 def build_topic_map(topic_term: np.ndarray, vocabulary: Sequence[str], topic_weights: Sequence[float] | None = None,
@@ -123,6 +127,9 @@ def build_topic_map(topic_term: np.ndarray, vocabulary: Sequence[str], topic_wei
     coords = classical_mds(topic_distances(phi))
     share = weights / weights.sum()
     terms = relevant_terms(phi, weights, top_n)
+    phi = phi / phi.sum(axis=1, keepdims=True)
+    candidates = sorted({j for row in terms for j, _, _ in row})
     return TopicMap(x=tuple(float(v) for v in coords[:, 0]), y=tuple(float(v) for v in coords[:, 1]),
                     share=tuple(float(v) for v in share),
-                    terms=tuple(tuple((vocabulary[j], p, pw) for j, p, pw in row) for row in terms))
+                    terms=tuple(tuple((vocabulary[j], p, pw) for j, p, pw in row) for row in terms),
+                    word_topics={vocabulary[j]: tuple(float(v) for v in phi[:, j]) for j in candidates})

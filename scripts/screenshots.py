@@ -107,7 +107,7 @@ def shoot_report(report: Path, out: Path, profile: Path) -> list[Path]:
         driver.save_screenshot(str(region))
         # the topic map with a seeded topic selected (its words in the panel)
         topic = driver.execute_script(
-            "const d = JSON.parse(document.getElementById('topic-data').textContent);"
+            "const d = JSON.parse(document.getElementById('topic-data').textContent).topics;"
             "const seeded = d.filter(t => t.theme !== 'residual').sort((a, b) => b.share - a.share);"
             "return (seeded[0] || d[0]).id;")
         circle = driver.find_element("css selector", f".topic-map .topic[data-topic='{topic}']")

@@ -376,7 +376,7 @@ def _topic_map_section(model, data: ReportData, names, colours) -> list[str]:
            '<p class="muted">每个圆是一个 LDA 话题：位置按话题词分布之间的距离（Jensen-Shannon 距离，经典多维标度）排列，'
            '相近的话题用词相近；圆的面积是话题在本批段落中的权重（段落字数×话题权重）；颜色是话题对应的码本主题，'
            '灰色为其他话题。点击或悬停一个圆查看它的关键词：灰条为词在全部话题中的总体频率，彩条为其中属于该话题的部分；'
-           'λ 越小，越突出该话题特有的词（λ=1 按词在话题中的概率排序）。</p>']
+           'λ 越小，越突出该话题特有的词（λ=1 按词在话题中的概率排序）。把鼠标移到一个词上，圆的大小变为这个词在各话题中的分布。</p>']
     size, pad = 460, 56
     xs, ys = tmap.x, tmap.y
     extent = max([abs(v) for v in xs + ys] + [1e-9])
@@ -399,7 +399,7 @@ def _topic_map_section(model, data: ReportData, names, colours) -> list[str]:
         r = max(6.0, 46.0 * math.sqrt(tmap.share[k] / max_share))
         cx, cy = size / 2 + xs[k] * scale, size / 2 - ys[k] * scale
         svg.append(f'<g class="topic" data-topic="{tp["id"]}" tabindex="0" role="button">'
-                   f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.6" stroke="{outline}"/>'
+                   f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" data-r="{r:.1f}" fill="{colour}" fill-opacity="0.6" stroke="{outline}"/>'
                    f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" font-size="12">{tp["id"]}</text>'
                    f'<title>#{tp["id"]} {esc(tp["name"])}（{100 * tmap.share[k]:.1f}%）：{esc(" ".join(tp["words"][:8]))}</title></g>')
     for k, tp in enumerate(topics):
@@ -414,7 +414,9 @@ def _topic_map_section(model, data: ReportData, names, colours) -> list[str]:
                '<label for="tm-lambda">λ = <span id="tm-lambda-value">0.6</span></label>'
                '<input id="tm-lambda" type="range" min="0" max="1" step="0.1" value="0.6">'
                '<div id="tm-words" class="tm-words"></div></div></div>')
-    out.append(f'<script type="application/json" id="topic-data">{_json_for_script(payload)}</script>')
+    word_topics = {w: [float(f"{v:.4g}") for v in probs] for w, probs in tmap.word_topics.items()}
+    out.append(f'<script type="application/json" id="topic-data">'
+               f'{_json_for_script({"topics": payload, "wordTopics": word_topics})}</script>')
     out.append("<table><tr><th>话题</th><th>对应主题</th><th>权重</th><th>高频词</th></tr>")
     for k, tp in enumerate(topics):
         out.append(f'<tr data-topic-row="{tp["id"]}"><td>#{tp["id"]} {esc(tp["name"])}</td>'
@@ -469,7 +471,22 @@ _SCRIPT = """
   });
   var dataNode = document.getElementById("topic-data");
   if (!dataNode) return;
-  var topics = JSON.parse(dataNode.textContent);
+  var data = JSON.parse(dataNode.textContent);
+  var topics = data.topics, wordTopics = data.wordTopics;
+  var circles = Array.prototype.slice.call(document.querySelectorAll(".topic-map .topic circle"));
+  // How a word spreads over the topics, p(t|w) ~ p(w|t) p(t), shown as circle sizes.
+  function showWord(word) {
+    var probs = wordTopics[word];
+    if (!probs) return;
+    var weight = {};
+    topics.forEach(function (t, k) { weight[t.id] = probs[k] * t.share; });
+    var most = Math.max.apply(null, topics.map(function (t) { return weight[t.id]; })) || 1;
+    circles.forEach(function (c) {
+      var w = weight[c.parentNode.dataset.topic] || 0;
+      c.setAttribute("r", Math.max(2, 46 * Math.sqrt(w / most)).toFixed(1));
+    });
+  }
+  function resetSizes() { circles.forEach(function (c) { c.setAttribute("r", c.dataset.r); }); }
   var byId = {};
   topics.forEach(function (t) { byId[t.id] = t; });
   var slider = document.getElementById("tm-lambda");
@@ -505,6 +522,8 @@ _SCRIPT = """
       inTopic.style.background = current.barColour;
       track.appendChild(all); track.appendChild(inTopic);
       row.appendChild(track);
+      row.addEventListener("mouseenter", function () { showWord(t.word); });
+      row.addEventListener("mouseleave", resetSizes);
       box.appendChild(row);
     });
   }

@@ -50,5 +50,8 @@ def test_build_topic_map_places_similar_topics_close():
     assert sum(tmap.share) == pytest.approx(1.0) and tmap.share[2] == 0
     assert all(len(words) >= 30 for words in tmap.terms)
     assert tmap.terms[0][0][0].startswith("w")
+    word = tmap.terms[2][0][0]
+    assert tmap.word_topics[word] == pytest.approx(tuple(phi[:, int(word[1:])] / phi.sum(axis=1)))
+    assert {w for row in tmap.terms for w, _, _ in row} == set(tmap.word_topics)
     with pytest.raises(ValueError):
         build_topic_map(phi, ["a"], None)

@@ -190,6 +190,13 @@ def test_report_topic_map_shows_a_topics_words_on_click(browser, small_model, tm
                            "s.dispatchEvent(new Event('input'));")
     assert browser.find_element("id", "tm-lambda-value").text == "0.0"
     assert browser.find_element("id", "tm-words").text != words_before
+    # hovering a word sizes the circles by that word's spread over the topics
+    sizes = [c.get_attribute("r") for c in browser.find_elements("css selector", ".topic-map circle")]
+    word_row = browser.find_element("css selector", "#tm-words .w")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseenter'));", word_row)
+    assert [c.get_attribute("r") for c in browser.find_elements("css selector", ".topic-map circle")] != sizes
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseleave'));", word_row)
+    assert [c.get_attribute("r") for c in browser.find_elements("css selector", ".topic-map circle")] == sizes
     # the trend legend highlights a theme's line
     browser.find_element("css selector", ".legend-item[data-theme='collective_economy']").click()
     assert "dim" in browser.find_element("css selector", ".chart").get_attribute("class")

@@ -119,8 +119,12 @@ def test_report_topic_map_shows_every_topic_with_words_and_theme(tmp_path, small
     svg = page[page.index('<svg role="img" class="topic-map"'):]
     svg = svg[:svg.index("</svg>")]
     assert sorted(int(k) for k in re.findall(r'<g class="topic" data-topic="(\d+)"', svg)) == [t["id"] for t in topics]
-    data = json.loads(re.search(r'<script type="application/json" id="topic-data">(.*?)</script>', page, re.S).group(1))
+    payload = json.loads(re.search(r'<script type="application/json" id="topic-data">(.*?)</script>', page, re.S).group(1))
+    data = payload["topics"]
     assert [d["id"] for d in data] == [t["id"] for t in topics]
+    # every word shown can be looked up across the topics (circle sizes on hover)
+    assert {w for d in data for w, _, _ in d["terms"]} <= set(payload["wordTopics"])
+    assert all(len(v) == len(topics) for v in payload["wordTopics"].values())
     names = {t.id: t.name for t in small_model.codebook.themes}
     colours = small_model.codebook.colours()
     for d, t in zip(data, topics):
