@@ -79,14 +79,13 @@ def shoot_page(model_dir: str, out: Path, profile: Path) -> Path:
     app = create_app({"MODEL_DIR": model_dir})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    driver = browser(1280, 1700, profile)
+    driver = browser(1280, 2100, profile)
     try:
         driver.get(f"http://127.0.0.1:{server.server_port}/")
         area = driver.find_element("id", "text")
         driver.execute_script("arguments[0].value = arguments[1];", area, SEED.read_text(encoding="utf-8"))
         driver.find_element("id", "submit").click()
         WebDriverWait(driver, 60).until(lambda d: "段" in d.find_element("id", "status").text)
-        driver.execute_script("document.getElementById('shares').scrollIntoView();")
         target = out / "screenshot-page.png"
         driver.save_screenshot(str(target))
         return target
