@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from .chars import collapse_spaces, normalize_width, strip_pinyin, to_simplified
+from .dates import date_parts, normalise_date
 
 __all__ = [
     "CleanArticle",
@@ -232,13 +233,9 @@ def classify_line(line: str) -> str | None:
 
 
 def _extract_date(line: str) -> str | None:
-    m = _DATE.search(line)
-    if not m:
-        return None
-    year, month, day = m.groups()
-    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
-        return None
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    """The line's full date as ``YYYY-MM-DD`` (the one date normaliser, :mod:`.dates`)."""
+    parts = date_parts(line)
+    return normalise_date(line) if parts is not None and parts[2] is not None else None
 
 
 def _extract_source(line: str) -> str | None:

@@ -117,10 +117,18 @@ def create_app(test_config: dict | None = None, model=None):
     app.register_blueprint(bp)
     register_error_handlers(app)
 
+    from dangjian.model.palette import ink, tint
+
+    # Theme colours come from the one palette (model/palette.py); ids are
+    # lower_snake_case (the codebook checks it) and colours #RRGGBB, so they
+    # are safe inside the page's <style>.
+    theme_styles = [{"id": tid, "colour": colour, "ink": ink(colour), "tint": tint(colour, 0.35)}
+                    for tid, colour in model.codebook.colours().items()]
+
     @app.get("/")
     def index():
         return render_template("index.html", model_version=model.version,
-                               max_chars=app.config["MAX_CHARS_PER_DOC"])
+                               max_chars=app.config["MAX_CHARS_PER_DOC"], theme_styles=theme_styles)
 
     return app
 

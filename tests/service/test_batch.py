@@ -224,7 +224,7 @@ def test_report_is_self_contained_and_escaped(tmp_path, bundle):
     page = report.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
-    for section in ("总体主题构成", "按年份", "按地区", "各主题得分最高的段落", "主题模型话题"):
+    for section in ("总体主题构成", "主题随时间的变化", "按地区", "各主题得分最高的段落", "话题地图"):
         assert section in page
     assert "<svg" in page and "http" not in page.replace("http-equiv", "")
 
