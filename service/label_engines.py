@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from dangjian.model.dates import normalise_date
 from dangjian.model.errors import DocumentReadError
 
 from .label_inputs import Article, content_hash, iter_articles
@@ -82,8 +83,9 @@ class EngineError(RuntimeError):
 
 def article_rows(art: Article, result) -> list[dict]:
     """The output rows of one labelled article (an :class:`ArticleLabels`)."""
-    carried = {
-        "date": art.fields.get("date") or result.date,
+    raw_date = art.fields.get("date")
+    carried = {  # a date the source gives wins, as YYYY-MM-DD when it can be read as one
+        "date": normalise_date(raw_date) or raw_date or result.date,
         "region": art.fields.get("region"),
         "source": art.fields.get("source") or result.source,
     }

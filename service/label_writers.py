@@ -371,8 +371,10 @@ def write_workbook(path: Path, rows: Iterable[dict], codebook) -> None:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+
+    from dangjian.model.palette import ink, tint
 
     themes = list(codebook.themes)
     names = {t.id: t.name for t in themes}
@@ -386,7 +388,15 @@ def write_workbook(path: Path, rows: Iterable[dict], codebook) -> None:
     article_columns = summary_columns(codebook)
     wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
 
-    def cells(sheet, values, wrap_at=(), header=False):
+    colours = codebook.colours()
+    header_fills = {}  # a theme's score and share columns carry its colour in their header
+    for t in themes:
+        colour = colours[t.id].lstrip("#")
+        style = (PatternFill("solid", fgColor=colour), Font(bold=True, color=ink(colours[t.id]).lstrip("#")))
+        header_fills[f"{t.name}得分"] = header_fills[f"{t.name}占比"] = style
+    primary_fills = {t.name: PatternFill("solid", fgColor=tint(colours[t.id]).lstrip("#")) for t in themes}
+
+    def cells(sheet, values, wrap_at=(), header=False, fill_at=()):
         out = []
         for i, v in enumerate(values):
             if isinstance(v, (dict, list)):
@@ -396,8 +406,12 @@ def write_workbook(path: Path, rows: Iterable[dict], codebook) -> None:
                 c.data_type = "s"
             if header:
                 c.font = bold
+                if v in header_fills:
+                    c.fill, c.font = header_fills[v]
             elif i in wrap_at:
                 c.alignment = wrap
+            if i in fill_at and v in primary_fills:  # the main theme's cell in its colour's tint
+                c.fill = primary_fills[v]
             out.append(c)
         return out
 
@@ -410,21 +424,28 @@ def write_workbook(path: Path, rows: Iterable[dict], codebook) -> None:
     prepare(paragraphs, para_columns)
     prepare(articles, article_columns)
     text_col = [h for h, _, _ in para_columns].index("段落")
+    primary_col = [h for h, _, _ in para_columns].index("主要主题")
+    main_col = [h for h, _, _ in article_columns].index("主要主题")
     n_para = n_art = 0
     for group in iter_articles_rows(rows):
         for r in group:
-            paragraphs.append(cells(paragraphs, [value(r) for _, value, _ in para_columns], wrap_at=(text_col,)))
+            paragraphs.append(cells(paragraphs, [value(r) for _, value, _ in para_columns], wrap_at=(text_col,),
+                                    fill_at=(primary_col,)))
             n_para += 1
         s = article_summary(group, [t.id for t in themes])
-        articles.append(cells(articles, summary_values(s, article_columns, names)))
+        articles.append(cells(articles, summary_values(s, article_columns, names), fill_at=(main_col,)))
         n_art += 1
     paragraphs.auto_filter.ref = f"A1:{get_column_letter(len(para_columns))}{n_para + 1}"
     articles.auto_filter.ref = f"A1:{get_column_letter(len(article_columns))}{n_art + 1}"
-    codebook_columns = [("id", None, 20), ("主题", None, 10), ("English", None, 20), ("说明", None, 60), ("关键词", None, 60)]
+    codebook_columns = [("id", None, 20), ("主题", None, 10), ("English", None, 20), ("说明", None, 60),
+                        ("关键词", None, 60), ("颜色", None, 10)]
     prepare(codebook_sheet, codebook_columns)
     for t in themes:
-        codebook_sheet.append(cells(codebook_sheet, [t.id, t.name, t.name_en, t.description, "、".join(t.keywords)],
-                                    wrap_at=(3, 4)))
+        line = cells(codebook_sheet, [t.id, t.name, t.name_en, t.description, "、".join(t.keywords), colours[t.id]],
+                     wrap_at=(3, 4), fill_at=(1,))
+        line[-1].fill = PatternFill("solid", fgColor=colours[t.id].lstrip("#"))
+        line[-1].font = Font(color=ink(colours[t.id]).lstrip("#"))
+        codebook_sheet.append(line)
     wb.save(path)
 
 

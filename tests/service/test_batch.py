@@ -162,6 +162,7 @@ def test_csv_and_xlsx_outputs_read_back(tmp_path, bundle):
         [(r["doc"], r["index"], r["text"], r["primary"]) for r in rows]
     assert [[t["id"] for t in r["themes"]] for r in csv_rows] == [[t["id"] for t in r["themes"]] for r in rows]
     assert csv_rows[0]["region"] == "山东"
+    assert all(r["date"] is None or len(r["date"]) == 10 and r["date"][4] == "-" for r in rows)  # YYYY-MM-DD
     assert [r["scores"] for r in csv_rows] == [{t: round(v, 4) for t, v in r["scores"].items()} for r in rows]
     wb = load_workbook(xlsx, read_only=True)
     assert wb.sheetnames == ["段落", "文章", "主题说明"]
@@ -201,6 +202,10 @@ def test_xlsx_works_as_a_worksheet(tmp_path, bundle, small_model):
     assert line[header.index("theme_ids")].split(";")[0] == first["id"]
     assert line[header.index(f"{names[first['id']]}得分")] == pytest.approx(first["score"])
     assert isinstance(line[header.index(f"{names[first['id']]}得分")], float)
+    colours = small_model.codebook.colours()
+    for t in small_model.codebook.themes:  # a theme's column wears the theme's colour, as on the page and report
+        cell = ws.cell(row=1, column=header.index(f"{t.name}得分") + 1)
+        assert cell.fill.fgColor.rgb[-6:] == colours[t.id].lstrip("#")
     codebook = [[c.value for c in r] for r in wb["主题说明"].iter_rows()]
     assert codebook[0][:2] == ["id", "主题"] and {r[0] for r in codebook[1:]} == set(names)
 
