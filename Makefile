@@ -19,7 +19,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/dangjian train
 	mkdir -p out
-	head -n 300 data/raw/xwlb_news_sample.jsonl > out/news_sample.jsonl
+	awk 'NR % 10 == 1' data/raw/xwlb_news_sample.jsonl > out/news_sample.jsonl  # 300 items spread over 2012-2026
 	$(BIN)/dangjian label data/seeds out/news_sample.jsonl -o out/labels.jsonl \
 		--summary out/summary.csv --report out/report.html
 	@echo "wrote out/labels.jsonl, out/summary.csv and out/report.html; model report: models/latest/report.md"

@@ -223,12 +223,10 @@ def save_bundle(model, out_dir: str | Path, *, metrics: dict | None = None, para
     return out_dir
 
 
-def load_bundle(path: str | Path):
-    """Load a bundle after checking its manifest and file checksums."""
-    import joblib
-
-    from .theme_model import ThemeModel
-
+def verify_bundle(path: str | Path) -> tuple[Path, dict]:
+    """Check a bundle without unpickling anything: its manifest's shape, its
+    signature when a key is set, and every listed file's checksum. Returns
+    the bundle directory and its manifest; raises ArtifactError."""
     directory = resolve_bundle(path)
     manifest = read_manifest(directory)
     verify_signature(directory)
@@ -243,6 +241,26 @@ def load_bundle(path: str | Path):
             raise ArtifactError(f"{directory}: missing {name} listed in {MANIFEST}")
         if sha256_file(file) != digest:
             raise ArtifactError(f"{file}: checksum differs from {MANIFEST}; the bundle was modified or is corrupt")
+    return directory, manifest
+
+
+def bundle_codebook(path: str | Path):
+    """The codebook a verified bundle was trained with (its ``themes.yaml``),
+    without loading the model."""
+    from .codebook import load_codebook
+
+    directory, manifest = verify_bundle(path)
+    themes = directory / "themes.yaml"
+    return load_codebook(themes if "themes.yaml" in manifest["files"] else None)
+
+
+def load_bundle(path: str | Path):
+    """Load a bundle after checking its manifest and file checksums."""
+    import joblib
+
+    from .theme_model import ThemeModel
+
+    directory, manifest = verify_bundle(path)
     current = package_versions()
     for name in _CHECKED_PACKAGES:
         saved = manifest["package_versions"].get(name)

@@ -35,6 +35,13 @@ logger = logging.getLogger(__name__)
 __all__ = ["TopicClassifier", "identity_analyzer", "best_f1_threshold", "UNSUPERVISED_THRESHOLD"]
 
 UNSUPERVISED_THRESHOLD = 0.5
+# Without labels a theme's score is a fixed logistic of its keyword hits (capped)
+# and its seeded topic's weight: one hit and a quarter of the unit in the
+# theme's topic give 0.5; two hits alone give 0.73.
+UNSUPERVISED_KEYWORD_WEIGHT = 2.5
+UNSUPERVISED_MAX_KEYWORD_HITS = 3
+UNSUPERVISED_TOPIC_WEIGHT = 6.0
+UNSUPERVISED_BIAS = -4.0
 _MIN_POSITIVES = 3
 # The out-of-fold decision value given to a fold whose training part had one class only.
 SIGMOID_FLOOR = 10.0
@@ -517,7 +524,8 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
         """Theme scores from the seeded topics and keywords alone: a fixed
         logistic of keyword hits and the theme topic's weight. Not calibrated."""
         topic = self.topic_theme_scores(doc_topic)
-        z = 2.5 * np.minimum(hits, 3) + 6.0 * topic - 4.0
+        z = (UNSUPERVISED_KEYWORD_WEIGHT * np.minimum(hits, UNSUPERVISED_MAX_KEYWORD_HITS)
+             + UNSUPERVISED_TOPIC_WEIGHT * topic + UNSUPERVISED_BIAS)
         return 1.0 / (1.0 + np.exp(-z))
 
     def proba_from_features(self, feats: UnitFeatures) -> np.ndarray:

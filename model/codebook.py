@@ -46,6 +46,12 @@ class Codebook:
     def __len__(self) -> int:
         return len(self.themes)
 
+    def colours(self) -> dict[str, str]:
+        """Theme id → its ``#RRGGBB`` colour (:mod:`.palette`), in codebook order."""
+        from .palette import theme_colours
+
+        return theme_colours(self.ids)
+
     def keyword_theme(self) -> dict[str, str]:
         """keyword → theme id."""
         return {kw: t.id for t in self.themes for kw in t.keywords}

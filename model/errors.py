@@ -56,6 +56,9 @@ class DocumentReadError(TopicModelError):
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):  # picklable, for errors found in worker processes
+        return type(self), (self.path, self.reason, self.line)
+
 
 class CodebookError(TopicModelError, ValueError):
     """The theme codebook (themes.yaml) is invalid."""

@@ -9,6 +9,7 @@ still come through.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Document", "RecordError", "iter_documents", "decode_bytes", "SUPPORTED_SUFFIXES", "TEXT_FIELDS"]
 
 SUPPORTED_SUFFIXES = (".txt", ".text", ".html", ".htm", ".jsonl", ".ndjson", ".json", ".csv")
+# Files that hold one record per line (streamed; counted by lines)
+COLLECTION_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 TEXT_FIELDS = ("text", "content", "body", "正文", "内容")
 _ID_FIELDS = ("id", "doc_id", "uuid")
 _TITLE_FIELDS = ("title", "标题")
@@ -191,8 +194,8 @@ def _record_to_document(record: object, path: Path, line: int, default_id: str) 
     )
 
 
-def _iter_jsonl(path: Path, lines) -> Iterator[Document | RecordError]:
-    for number, line in enumerate(lines, start=1):
+def _iter_jsonl(path: Path, lines, first_line: int = 1) -> Iterator[Document | RecordError]:
+    for number, line in enumerate(lines, start=first_line):
         if not line.strip():
             continue
         try:
@@ -221,20 +224,25 @@ def _iter_json(path: Path, text: str) -> Iterator[Document | RecordError]:
         yield doc
 
 
-def _iter_csv(path: Path, stream) -> Iterator[Document | RecordError]:
-    reader = csv.DictReader(stream)
+def _iter_csv(path: Path, stream, fieldnames: list[str] | None = None,
+              first_line: int = 1) -> Iterator[Document | RecordError]:
+    """Records of a CSV stream; ``fieldnames`` and ``first_line`` (the file
+    line the stream starts at) when the stream is a range of a larger file."""
+    reader = csv.DictReader(stream, fieldnames=fieldnames)
     if not reader.fieldnames:
         raise DocumentReadError(path, "CSV has no header row")
     if not any(name in reader.fieldnames for name in TEXT_FIELDS):
         raise DocumentReadError(path, f"CSV has no text column (expected one of: {', '.join(TEXT_FIELDS)})")
+    shift = first_line - 1
     try:
         for row in reader:
+            number = reader.line_num + shift
             if None in row:  # more cells than header names
-                yield RecordError(str(path), reader.line_num, "row has more cells than the header")
+                yield RecordError(str(path), number, "row has more cells than the header")
                 continue
-            yield _record_to_document(dict(row), path, reader.line_num, f"{path.stem}:{reader.line_num}")
+            yield _record_to_document(dict(row), path, number, f"{path.stem}:{number}")
     except csv.Error as exc:
-        yield RecordError(str(path), reader.line_num, f"malformed CSV: {exc}")
+        yield RecordError(str(path), reader.line_num + shift, f"malformed CSV: {exc}")
 
 
 def html_to_text(html: str) -> tuple[str, str | None]:
@@ -262,7 +270,7 @@ def iter_documents(path: str | Path) -> Iterator[Document | RecordError]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentReadError(path, f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
-    if suffix in (".jsonl", ".ndjson", ".csv"):
+    if is_collection(path):
         # Collections can be large: stream them line by line (memory stays flat).
         encoding = detect_encoding(path)
         with open(path, encoding=encoding, newline="" if suffix == ".csv" else None) as stream:
@@ -294,3 +302,163 @@ def iter_paths(paths, recursive: bool = True) -> Iterator[Path]:
                     yield child
         else:
             yield p
+
+
+def is_collection(path: str | Path) -> bool:
+    """Whether a file holds one record per line (JSON Lines, CSV)."""
+    return Path(path).suffix.lower() in COLLECTION_SUFFIXES
+
+
+def iter_records(paths, exclude=()) -> Iterator[Document | DocumentReadError]:
+    """Every document under ``paths`` (files, directories searched recursively),
+    in order; a file or record that cannot be read is yielded as a
+    :class:`DocumentReadError` (with its line, for a record) instead of being
+    raised, so one bad input never stops the others. Files in ``exclude``
+    (a run's own outputs, say) are never read."""
+    skip = {Path(p).resolve() for p in exclude}
+    for path in iter_paths(paths):
+        if skip and path.resolve() in skip:
+            continue
+        try:
+            for item in iter_documents(path):
+                yield item.as_error() if isinstance(item, RecordError) else item
+        except DocumentReadError as exc:
+            yield exc
+
+
+def count_records(paths, exclude=()) -> int:
+    """A cheap count of the documents under ``paths`` (for a progress bar):
+    the non-empty lines of each collection (less a CSV's header), one for any
+    other file. Reads no text beyond counting lines."""
+    skip = {Path(p).resolve() for p in exclude}
+    total = 0
+    for path in iter_paths(paths):
+        if skip and path.resolve() in skip:
+            continue
+        if not is_collection(path):
+            total += 1
+            continue
+        try:
+            with open(path, "rb") as fh:
+                lines = sum(1 for line in fh if line.strip())
+        except OSError:
+            total += 1
+            continue
+        total += max(lines - 1, 0) if path.suffix.lower() == ".csv" else lines
+    return total
+
+
+# -- partitions: pieces of the input that can be read independently (distributed runs) ---------------
+
+@dataclass(frozen=True)
+class Partition:
+    """A piece of the input one task reads on its own: a whole file
+    (``end`` None), or a byte range of a collection that holds whole lines
+    (JSON Lines) or whole records (CSV), starting at file line ``first_line``.
+    Records keep the ids and line numbers they have when the whole file is read."""
+
+    path: str
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+    encoding: str | None = None
+
+
+PARTITION_BYTES = 1 << 20  # about this much text per partition of a collection
+
+
+def _utf16(encoding: str) -> bool:
+    return encoding.startswith("utf-16")
+
+
+def _line_offsets(path: Path, encoding: str, is_csv: bool) -> Iterator[tuple[int, int]]:
+    """(byte offset, file line) just after each record: each line of a JSON
+    Lines file; each record of a CSV file (a quoted cell may span lines),
+    the header included."""
+    with _open_binary(path) as fh:
+        position = line = 0
+        if not is_csv:
+            for raw in fh:
+                position += len(raw)
+                line += 1
+                yield position, line
+            return
+
+        def lines():
+            nonlocal position, line
+            for raw in fh:
+                position += len(raw)
+                line += 1
+                yield raw.decode(encoding, errors="replace")
+
+        reader = csv.reader(lines())
+        try:
+            for _ in reader:
+                yield position, line
+        except csv.Error:
+            return  # the rest is one range: its reader reports the error with its line
+
+
+def plan_partitions(paths, exclude=(), target_bytes: int = PARTITION_BYTES) -> Iterator[Partition | DocumentReadError]:
+    """The partitions of every input under ``paths``, in reading order: each
+    collection is cut into byte ranges of about ``target_bytes`` at record
+    boundaries; any other file is one partition. Reading the partitions in
+    order with :func:`iter_partition` gives exactly what :func:`iter_records`
+    gives. A collection that cannot be read is yielded as its error."""
+    skip = {Path(p).resolve() for p in exclude}
+    for path in iter_paths(paths):
+        if skip and path.resolve() in skip:
+            continue
+        if not is_collection(path):
+            yield Partition(str(path))
+            continue
+        try:
+            encoding = detect_encoding(path)
+        except DocumentReadError as exc:
+            yield exc
+            continue
+        if _utf16(encoding):  # newline bytes are not line ends there: read it whole
+            yield Partition(str(path))
+            continue
+        is_csv = path.suffix.lower() == ".csv"
+        offsets = _line_offsets(path, encoding, is_csv)
+        start, first_line = 0, 1
+        if is_csv:  # the header belongs to every range (read separately), not to the first one
+            start, header_line = next(offsets, (0, 0))
+            first_line = header_line + 1
+        planned = 0
+        for end, line in offsets:
+            if end - start >= target_bytes:
+                yield Partition(str(path), start, end, first_line, encoding)
+                start, first_line, planned = end, line + 1, planned + 1
+        size = path.stat().st_size
+        if size > start or not planned:  # every collection gets a partition, so its errors are reported
+            yield Partition(str(path), start, size, first_line, encoding)
+
+
+def iter_partition(part: Partition) -> Iterator[Document | DocumentReadError]:
+    """The documents of one partition (errors yielded, as by :func:`iter_records`)."""
+    path = Path(part.path)
+    if part.end is None:
+        yield from iter_records([path])
+        return
+    try:
+        with _open_binary(path) as fh:
+            fieldnames = None
+            if path.suffix.lower() == ".csv":
+                header = fh.readline().decode(part.encoding, errors="replace")
+                fieldnames = next(csv.reader([header]), None)
+            fh.seek(part.start)
+            data = fh.read(part.end - part.start)
+        encoding = part.encoding if part.start == 0 else part.encoding.replace("utf-8-sig", "utf-8")
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise DocumentReadError(path, f"undecodable: invalid byte near offset {part.start + exc.start}") from None
+        stream = io.StringIO(text, newline="" if fieldnames is not None else None)
+        items = (_iter_csv(path, stream, fieldnames, part.first_line) if fieldnames is not None
+                 else _iter_jsonl(path, stream, part.first_line))
+        for item in items:
+            yield item.as_error() if isinstance(item, RecordError) else item
+    except DocumentReadError as exc:
+        yield exc

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from .chars import collapse_spaces, normalize_width, strip_pinyin, to_simplified
+from .dates import date_parts, normalise_date
 
 __all__ = [
     "CleanArticle",
@@ -177,6 +178,17 @@ def _looks_like_tag_cloud(line: str) -> bool:
     return pipes >= 4 and not _ends_sentence(line) and len(line) / (pipes + 1) <= 12
 
 
+# Length gates of classify_line, in characters: a line longer than its gate is
+# never taken for that kind of noise, however its words look.
+MAX_NOISE_LINE_CHARS = 300  # past this a line is running text (a disclaimer or tag cloud at most)
+MAX_BREADCRUMB_CHARS = 120
+MAX_METADATA_CHARS = 160  # date/source/editor lines
+MAX_BARE_DATE_LINE_CHARS = 30  # a date with nothing that marks it as metadata
+MAX_BYLINE_CHARS = 60
+MAX_FOOTER_CHARS = 200
+MAX_WIDGET_CHARS = 30  # share buttons, "打印本页", …
+
+
 def classify_line(line: str) -> str | None:
     """Return the noise kind of one paragraph-line, or None for content.
 
@@ -184,49 +196,46 @@ def classify_line(line: str) -> str | None:
     ``disclaimer``, ``footer``, ``tag_cloud``, ``page_number``.
     """
     n = len(line)
-    if n > 300:  # running text; only a very long tag cloud is this long
+    if n > MAX_NOISE_LINE_CHARS:  # running text; only a very long tag cloud is this long
         return "tag_cloud" if ("|" in line or "｜" in line) and _looks_like_tag_cloud(line) else None
     if _LOADING.match(line):
         return "loading"
     if _PAGE_NUMBER.match(line):
         return "page_number"
-    if n <= 120 and (_BREADCRUMB_HEAD.match(line) or (
+    if n <= MAX_BREADCRUMB_CHARS and (_BREADCRUMB_HEAD.match(line) or (
             any(sep in line for sep in ">›»→") and _BREADCRUMB.search(line) and not _ends_sentence(line))):
         return "breadcrumb"
     if _TAG_LABEL.match(line) or _looks_like_tag_cloud(line):
         return "tag_cloud"
     if _ID_LINE.match(line):
         return "metadata"
-    if n <= 160 and not line.endswith("。") and (
-        (_DATE.search(line) and (_TIME.search(line) or _META_KEYS.search(line) or _URL.search(line) or n <= 30))
+    if n <= MAX_METADATA_CHARS and not line.endswith("。") and (
+        (_DATE.search(line) and (_TIME.search(line) or _META_KEYS.search(line) or _URL.search(line)
+                                 or n <= MAX_BARE_DATE_LINE_CHARS))
         or _META_KEYS.match(line)
     ):
         return "metadata"
-    if n <= 60 and _BYLINE.match(line) and not re.search(r"[，。！？]", line):
+    if n <= MAX_BYLINE_CHARS and _BYLINE.match(line) and not re.search(r"[，。！？]", line):
         return "byline"
     if _PAREN_NOTE.match(line):
         return "byline"
     if (m := _DATELINE_PREFIX.match(line)) and _is_content_like(line[m.end():]):
         return None  # "央视网消息（新闻联播）：…": a dateline opens the body; the sentence after it is content
-    if n <= 300 and _DISCLAIMER.search(line):
+    if n <= MAX_NOISE_LINE_CHARS and _DISCLAIMER.search(line):
         return "disclaimer"
     if n <= MAX_SHORT_DISCLAIMER_CHARS and _DISCLAIMER_SHORT.search(line):
         return "disclaimer"
-    if n <= 200 and (_FOOTER.search(line) or ("@" in line and _EMAIL.search(line) and not _is_body_like(line))):
+    if n <= MAX_FOOTER_CHARS and (_FOOTER.search(line) or ("@" in line and _EMAIL.search(line) and not _is_body_like(line))):
         return "footer"
-    if n <= 30 and not _ends_sentence(line) and _WIDGET.search(line):
+    if n <= MAX_WIDGET_CHARS and not _ends_sentence(line) and _WIDGET.search(line):
         return "widget"
     return None
 
 
 def _extract_date(line: str) -> str | None:
-    m = _DATE.search(line)
-    if not m:
-        return None
-    year, month, day = m.groups()
-    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
-        return None
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    """The line's full date as ``YYYY-MM-DD`` (the one date normaliser, :mod:`.dates`)."""
+    parts = date_parts(line)
+    return normalise_date(line) if parts is not None and parts[2] is not None else None
 
 
 def _extract_source(line: str) -> str | None:

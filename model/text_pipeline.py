@@ -6,7 +6,7 @@ through :class:`TextPipeline`, so they all see the same units.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import InvalidDocumentError
 from .segment import MAX_UNIT_CHARS, Unit, segment_paragraphs
@@ -28,8 +28,6 @@ class ProcessedArticle:
     title: str | None = None
     date: str | None = None
     source: str | None = None
-    author: str | None = None
-    fields: dict = field(default_factory=dict)
 
 
 class TextPipeline:
@@ -49,7 +47,7 @@ class TextPipeline:
 
         return cls(JiebaTokenizer.from_files(default_user_dict(), default_stop_words()))
 
-    def process(self, raw: str, doc_id: str | None = None, title: str | None = None, fields: dict | None = None) -> ProcessedArticle:
+    def process(self, raw: str, doc_id: str | None = None, title: str | None = None) -> ProcessedArticle:
         """Clean and segment one raw article. ``title`` (from the source's own
         metadata) wins over a title found in the text."""
         if not isinstance(raw, str):
@@ -63,8 +61,6 @@ class TextPipeline:
             title=title or cleaned.title,
             date=cleaned.date,
             source=cleaned.source,
-            author=cleaned.author,
-            fields=dict(fields or {}),
         )
 
     def tokenize(self, text: str) -> list[str]:

@@ -90,6 +90,21 @@ class ThemeModel:
         return [{"id": k, "theme": tm.topic_themes_[k], "name": self.topic_name(k), "words": words}
                 for k, words in enumerate(self.topic_words(top_n))]
 
+    def topic_map(self, topic_weights=None, top_n: int = 30):
+        """The intertopic distance map of the LDA topics (:func:`.topic_map.build_topic_map`),
+        or ``None`` when the model has no topic model. ``topic_weights``: how much
+        of a corpus each topic takes (uniform when not given)."""
+        from .topic_map import build_topic_map
+
+        tm = self.classifier.topic_model_
+        if tm is None:
+            return None
+        token2id = tm.dictionary_.token2id
+        vocabulary = [""] * len(token2id)
+        for word, j in token2id.items():
+            vocabulary[j] = word
+        return build_topic_map(tm.topic_term_, vocabulary, topic_weights, top_n)
+
     # -- prediction --------------------------------------------------------------------------
 
     def _label(self, texts: list[str]) -> list[dict]:

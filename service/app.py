@@ -12,12 +12,9 @@ import os
 import sys
 from typing import Sequence
 
-from flask import Flask, render_template
-
-from dangjian.model.bundle import load_bundle
 from dangjian.model.errors import ArtifactError, TopicModelError
 
-from .errors import ServiceStartError, register_error_handlers
+from .errors import ServiceStartError
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +81,16 @@ class BodyLimit:
         return [body]
 
 
-def create_app(test_config: dict | None = None, model=None) -> Flask:
+def create_app(test_config: dict | None = None, model=None):
     """Build the app: config defaults → ``DANGJIAN_*`` environment → ``test_config``;
-    then load the model bundle once (or use ``model``, already loaded)."""
+    then load the model bundle once (or use ``model``, already loaded). Returns
+    the :class:`flask.Flask` app."""
     import jieba
+    from flask import Flask, render_template
+
+    from dangjian.model.bundle import load_bundle
+
+    from .errors import register_error_handlers
 
     jieba.setLogLevel(logging.WARNING)  # jieba logs at DEBUG to stderr by default
     app = Flask(__name__)
@@ -124,10 +127,18 @@ def create_app(test_config: dict | None = None, model=None) -> Flask:
     app.register_blueprint(review_bp)
     register_error_handlers(app)
 
+    from dangjian.model.palette import ink, tint
+
+    # Theme colours come from the one palette (model/palette.py); ids are
+    # lower_snake_case (the codebook checks it) and colours #RRGGBB, so they
+    # are safe inside the page's <style>.
+    theme_styles = [{"id": tid, "colour": colour, "ink": ink(colour), "tint": tint(colour, 0.35)}
+                    for tid, colour in model.codebook.colours().items()]
+
     @app.get("/")
     def index():
         return render_template("index.html", model_version=model.version,
-                               max_chars=app.config["MAX_CHARS_PER_DOC"],
+                               max_chars=app.config["MAX_CHARS_PER_DOC"], theme_styles=theme_styles,
                                has_review=app.extensions["review_store"] is not None)
 
     return app

@@ -9,37 +9,33 @@ from typing import Iterator, Sequence
 
 from dangjian.model.errors import DocumentReadError
 from dangjian.model.text_pipeline import TextPipeline
-from dangjian.model.reading import RecordError, iter_documents, iter_paths
+from dangjian.model.reading import iter_records
 
 logger = logging.getLogger(__name__)
 
 
 def iter_clean_records(paths: Sequence[str], pipeline: TextPipeline, with_tokens: bool = False) -> Iterator[dict | DocumentReadError]:
     """Yield one dict per paragraph unit, or a DocumentReadError per bad file/record."""
-    for path in iter_paths(paths):
-        try:
-            for doc in iter_documents(path):
-                if isinstance(doc, RecordError):
-                    yield doc.as_error()
-                    continue
-                article = pipeline.process(doc.text, doc_id=doc.id, title=doc.title, fields=doc.fields)
-                for unit in article.units:
-                    record = {
-                        "doc": doc.id,
-                        "index": unit.index,
-                        "heading": unit.heading,
-                        "text": unit.text,
-                        "start": unit.start,
-                        "end": unit.end,
-                        "title": article.title,
-                        "date": article.date or doc.fields.get("date"),
-                        "source": article.source,
-                    }
-                    if with_tokens:
-                        record["tokens"] = pipeline.tokenize(unit.text)
-                    yield record
-        except DocumentReadError as exc:
-            yield exc
+    for doc in iter_records(paths):
+        if isinstance(doc, DocumentReadError):
+            yield doc
+            continue
+        article = pipeline.process(doc.text, doc_id=doc.id, title=doc.title)
+        for unit in article.units:
+            record = {
+                "doc": doc.id,
+                "index": unit.index,
+                "heading": unit.heading,
+                "text": unit.text,
+                "start": unit.start,
+                "end": unit.end,
+                "title": article.title,
+                "date": article.date or doc.fields.get("date"),
+                "source": article.source,
+            }
+            if with_tokens:
+                record["tokens"] = pipeline.tokenize(unit.text)
+            yield record
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
-
 from dangjian.model.errors import ArtifactError, InvalidDocumentError
 
 logger = logging.getLogger(__name__)
@@ -32,6 +29,8 @@ class APIError(Exception):
 
 
 def error_response(status: int, code: str, message: str):
+    from flask import jsonify
+
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     return response
@@ -46,7 +45,11 @@ _HTTP_CODES = {
 }
 
 
-def register_error_handlers(app: Flask) -> None:
+def register_error_handlers(app) -> None:
+    """JSON error handlers on a Flask app (flask is imported here, not at
+    module import, so that ``dangjian serve --help`` stays fast)."""
+    from werkzeug.exceptions import HTTPException
+
     @app.errorhandler(APIError)
     def _api_error(exc: APIError):
         return error_response(exc.status, exc.code, exc.message)

@@ -38,9 +38,10 @@ SCORE_CHUNK = 256  # units scored per model call
 REQUIRED_COLUMNS = ("doc", "index", "text")
 
 
-def iter_label_rows(path: Path) -> Iterator[tuple[int, dict | DocumentReadError]]:
-    """``(line, row)`` for every row of a ``dangjian label`` output; a
-    malformed row comes as a DocumentReadError naming the file and line."""
+def iter_label_rows(path: Path, codebook) -> Iterator[tuple[int, dict | DocumentReadError]]:
+    """``(line, row)`` for every row of a ``dangjian label`` output (``.jsonl``
+    or ``.csv``); a malformed row comes as a DocumentReadError naming the file
+    and line, and the rows after it still come."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         with open(path, encoding="utf-8-sig") as fh:
@@ -54,17 +55,21 @@ def iter_label_rows(path: Path) -> Iterator[tuple[int, dict | DocumentReadError]
                     continue
                 yield number, _checked(row, path, number)
     elif suffix == ".csv":
-        from .batch import parse_csv_row
+        from .label_writers import CsvCodec
 
+        codec = CsvCodec(codebook)  # the CSV that `dangjian label` writes: one physical line per row
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            for rec in reader:
-                try:
-                    row = parse_csv_row(rec)
-                except (KeyError, ValueError, TypeError, AttributeError) as exc:
-                    yield reader.line_num, DocumentReadError(path, f"malformed row: {exc}", line=reader.line_num)
+            header = fh.readline()
+            for number, line in enumerate(fh, start=2):
+                if not line.strip():
                     continue
-                yield reader.line_num, _checked(row, path, reader.line_num)
+                try:
+                    row = next(codec.iter_rows([header, line]))
+                except (KeyError, ValueError, TypeError, StopIteration) as exc:
+                    yield number, DocumentReadError(path, f"malformed row ({type(exc).__name__}: {exc}); is this a "
+                                                          f"CSV written by `dangjian label`?", line=number)
+                    continue
+                yield number, _checked(row, path, number)
     else:
         raise DocumentReadError(path, "expected a .jsonl or .csv file written by `dangjian label`")
 
@@ -91,7 +96,7 @@ def load_labels(store: ReviewStore, path: Path, model) -> tuple[int, int, int, l
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     chunk: list[dict] = []
-    for _, row in iter_label_rows(path):
+    for _, row in iter_label_rows(path, model.codebook):
         if isinstance(row, DocumentReadError):
             errors.append(row)
             continue

@@ -1,12 +1,12 @@
 """``dangjian import-corrections LABELED... [--store data/annotations/annotations.jsonl]``
 
 Turns a labeled output that an analyst corrected (the ``.csv`` or ``.jsonl``
-of ``dangjian label``, with the ``themes`` and optionally ``primary`` columns
-edited) into records of the annotation store with ``pass: correction``,
+of ``dangjian label``, with the themes edited: in the CSV the ``主题`` column
+and optionally ``主要主题``; in JSON Lines ``themes`` and ``primary``) into records of the annotation store with ``pass: correction``,
 appended to it. The next ``dangjian train`` uses them: a correction wins
 over an older label of the same text.
 
-In the ``themes`` column, themes may be written as ids or Chinese names,
+In the themes column, themes may be written as ids or Chinese names,
 separated by ``;`` ``,`` ``，`` ``、`` or spaces, with or without ``:score``
 (``governance:0.91; assessment`` and ``基层治理、考核评价`` both work); an
 empty cell means no theme. ``primary`` defaults to the first theme listed.
@@ -28,6 +28,10 @@ from dangjian.model.spreadsheet import unguard_formula
 from .annotations import GUIDE_VERSION, STORE_PATH, append_records, utc_now
 
 _SPLIT = re.compile(r"[;,，、；\s]+")
+# The CSV written by `dangjian label` has Chinese headers; these are the
+# columns an analyst edits or that identify the paragraph. The id columns
+# (theme_ids, primary_id) are the model's and are not read back.
+CSV_COLUMNS = {"文章": "doc", "段落序号": "index", "段落": "text", "主题": "themes", "主要主题": "primary"}
 
 
 def parse_themes(cell, codebook: Codebook) -> list[str]:
@@ -59,7 +63,10 @@ def _rows(path: Path) -> Iterator[tuple[int, dict]]:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             for row in reader:
-                yield reader.line_num, {k: unguard_formula(v) for k, v in row.items()}
+                row = {k: unguard_formula(v) for k, v in row.items() if k is not None}
+                if "段落" in row:
+                    row = {CSV_COLUMNS[k]: v for k, v in row.items() if k in CSV_COLUMNS}
+                yield reader.line_num, row
     else:
         raise DocumentReadError(path, "expected a .csv or .jsonl file written by `dangjian label`")
 
@@ -98,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="dangjian import-corrections", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Append an analyst's corrections to the annotation store.\n\n"
                     "Give the .csv or .jsonl written by 'dangjian label' with its themes (and optionally primary)\n"
-                    "column edited: ids or Chinese names, separated by ; , ， 、 or spaces, scores optional\n"
+                    "column edited (in the CSV: 主题 and 主要主题): ids or Chinese names, separated by ; , ， 、 or spaces, scores optional\n"
                     "('governance:0.91; assessment' and '基层治理、考核评价' both work); an empty cell means no theme.\n"
                     "Each row becomes a record with pass 'correction'; the next 'dangjian train' uses it, and a\n"
                     "correction wins over an older label of the same text.")

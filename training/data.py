@@ -12,7 +12,7 @@ from typing import Iterator
 from dangjian.model.codebook import Codebook
 from dangjian.model.errors import DocumentReadError
 from dangjian.model.text_pipeline import TextPipeline
-from dangjian.model.reading import Document, iter_documents, iter_paths
+from dangjian.model.reading import Document, iter_paths, iter_records
 
 logger = logging.getLogger(__name__)
 
@@ -100,18 +100,14 @@ def article_id(doc: Document) -> str:
 
 def iter_unlabeled_units(paths, pipeline: TextPipeline, exclude_articles: set[str] = frozenset()) -> Iterator[str]:
     """Unit texts of every readable article under ``paths``, except excluded articles."""
-    for path in iter_paths(paths):
-        try:
-            for doc in iter_documents(path):
-                if not isinstance(doc, Document):
-                    logger.warning("skipping %s", doc.as_error())
-                    continue
-                if article_id(doc) in exclude_articles:
-                    continue
-                for unit in pipeline.process(doc.text).units:
-                    yield unit.text
-        except DocumentReadError as exc:
-            logger.warning("skipping %s", exc)
+    for doc in iter_records(paths):
+        if isinstance(doc, DocumentReadError):
+            logger.warning("skipping %s", doc)
+            continue
+        if article_id(doc) in exclude_articles:
+            continue
+        for unit in pipeline.process(doc.text).units:
+            yield unit.text
 
 
 def data_resource(data_dir: str | Path, relative: str, packaged):

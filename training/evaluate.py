@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def multilabel_metrics(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[st
         "micro_f1": round(micro, 4),
         "micro_precision": round(micro_p, 4),
         "micro_recall": round(micro_r, 4),
-        "macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
+        "macro_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
         "exact_match": round(sum(set(g) == set(p) for g, p in zip(gold, pred)) / n, 4) if n else 0.0,
         "primary_accuracy": round(sum(g == p for g, p in zip(gold_primary, pred_primary)) / n, 4) if n else 0.0,
         "primary_accuracy_themed": round(sum(gold_primary[i] == pred_primary[i] for i in with_theme) / len(with_theme), 4)

@@ -107,13 +107,19 @@ def _fit_lda(tokens, seed_words, n_residual, config: TrainConfig) -> SeededLDA:
                      random_state=config.random_state).fit(tokens)
 
 
+DIVERSITY_TOP_WORDS = 25  # topic diversity: share of unique words among each topic's top 25
+SEED_SHARE_TOP_WORDS = 20  # how many of a seeded topic's top 20 words are its seeds
+REPORT_TOPIC_WORDS = 15  # words per topic in the training report
+
+
 def _score_lda(lda: SeededLDA, tokens) -> dict:
     from dangjian.model.topics import topic_diversity
 
     coherence = lda.coherence(tokens)
     return {"n_topics": lda.n_topics_, "c_v": coherence["c_v"]["mean"], "c_npmi": coherence["c_npmi"]["mean"],
             "c_v_per_topic": coherence["c_v"]["per_topic"], "c_npmi_per_topic": coherence["c_npmi"]["per_topic"],
-            "diversity": topic_diversity(lda.describe_topics(25)), "seed_word_share": lda.seed_word_share(20)}
+            "diversity": topic_diversity(lda.describe_topics(DIVERSITY_TOP_WORDS)),
+            "seed_word_share": lda.seed_word_share(SEED_SHARE_TOP_WORDS)}
 
 
 def choose_topic_model(tokens, seed_words, config: TrainConfig) -> tuple[SeededLDA, list[dict]]:
@@ -423,7 +429,7 @@ def train(config: TrainConfig = TrainConfig()) -> TrainResult:
         "unseeded_n_topics": chosen["unseeded_n_topics"],
         "topics": [{"id": k, "theme": lda.topic_themes_[k], "words": w,
                     "c_v": chosen["c_v_per_topic"][k], "c_npmi": chosen["c_npmi_per_topic"][k]}
-                   for k, w in enumerate(lda.describe_topics(15))],
+                   for k, w in enumerate(lda.describe_topics(REPORT_TOPIC_WORDS))],
     }
     data_sha = dataset_hash([data_dir])
     version = _new_version(data_sha)

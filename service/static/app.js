@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
+  const NOTHING_TO_LABEL = "没有可以标注的段落：清理后没有剩下正文。粘贴的内容可能只有标题、来源、作者、日期、"
+    + "版权声明等网页附带信息，或者太短。请粘贴文章正文后再分析。";
   const textArea = $("text"), titleInput = $("title"), button = $("submit"), status = $("status");
 
   function el(tag, className, text) {
@@ -18,16 +20,23 @@
     status.className = isError ? "error" : "";
   }
 
-  // The paragraph text with every occurrence of an evidence term in <mark>.
-  function highlighted(text, terms) {
+  // The paragraph text with every occurrence of an evidence term in a <mark>
+  // coloured as its theme (class m-<theme id>, styled from the one palette).
+  // termThemes: term -> {id, name}; a term that is evidence for several
+  // themes takes the colour of the highest-scoring one.
+  function highlighted(text, termThemes) {
     const container = el("div", "para-text");
-    const words = Array.from(new Set(terms)).filter((t) => t.length > 0).sort((a, b) => b.length - a.length);
+    const words = Array.from(termThemes.keys()).filter((t) => t.length > 0).sort((a, b) => b.length - a.length);
     let i = 0, plain = "";
     while (i < text.length) {
       const hit = words.find((w) => text.startsWith(w, i));
       if (hit) {
         if (plain) { container.appendChild(document.createTextNode(plain)); plain = ""; }
-        container.appendChild(el("mark", null, hit));
+        const theme = termThemes.get(hit);
+        const mark = el("mark", "m-" + theme.id, hit);
+        mark.dataset.theme = theme.id;
+        mark.title = theme.name;
+        container.appendChild(mark);
         i += hit.length;
       } else {
         plain += text[i];
@@ -36,6 +45,23 @@
     }
     if (plain) container.appendChild(document.createTextNode(plain));
     return container;
+  }
+
+  function evidenceThemes(paragraph) {
+    const termThemes = new Map();
+    for (const t of paragraph.themes) {
+      for (const word of paragraph.evidence[t.id] || []) {
+        if (!termThemes.has(word)) termThemes.set(word, { id: t.id, name: t.name });
+      }
+    }
+    return termThemes;
+  }
+
+  // A topic's top words, leaving out those its name already shows
+  // (a residual topic is named by its first words: 其他：农业 中国 企业).
+  function otherWords(topic, n) {
+    const named = new Set(topic.name.replace(/^[^：]*：/, "").split(" "));
+    return topic.words.filter((w) => !named.has(w)).slice(0, n).join(" ");
   }
 
   function themeTag(theme, isPrimary) {
@@ -72,19 +98,22 @@
       const item = el("li", "paragraph");
       item.dataset.index = p.index;
       if (p.heading) item.appendChild(el("div", "heading", p.heading));
-      const terms = Object.values(p.evidence).flat();
-      item.appendChild(highlighted(p.text, terms));
+      item.appendChild(highlighted(p.text, evidenceThemes(p)));
       const tags = el("div", "tags");
       if (!p.themes.length) tags.appendChild(el("span", "tag none", "无主题"));
       for (const t of p.themes) tags.appendChild(themeTag(t, t.id === p.primary));
       item.appendChild(tags);
       for (const t of p.themes) {
         const words = p.evidence[t.id] || [];
-        if (words.length) item.appendChild(el("div", "evidence", t.name + " 依据：" + words.join("、")));
+        if (!words.length) continue;
+        const line = el("div", "evidence");
+        line.appendChild(el("span", "swatch t-" + t.id));
+        line.appendChild(document.createTextNode(t.name + " 依据：" + words.join("、")));
+        item.appendChild(line);
       }
       if (p.topics.length) {
         item.appendChild(el("div", "para-topics",
-          "话题：" + p.topics.map((t) => t.name + "（" + Math.round(t.weight * 100) + "%）" + t.words.slice(0, 4).join(" ")).join("；")));
+          "话题：" + p.topics.map((t) => t.name + "（" + Math.round(t.weight * 100) + "%）" + otherWords(t, 4)).join("；")));
       }
       list.appendChild(item);
     }
@@ -101,7 +130,7 @@
     const items = Array.from(seen.values()).sort((a, b) => b.weight - a.weight);
     if (!items.length) list.appendChild(el("li", "muted", "无"));
     for (const { topic } of items) {
-      list.appendChild(el("li", null, "[" + topic.name + "] " + topic.words.join(" ")));
+      list.appendChild(el("li", null, "【" + topic.name + "】" + otherWords(topic, topic.words.length)));
     }
   }
 
@@ -120,6 +149,13 @@
       });
       const data = await response.json();
       if (!response.ok) { setStatus("出错：" + data.error.message, true); return; }
+      if (!data.paragraphs.length) {
+        // Cleaning drops bylines, sources, dates, copyright and share lines;
+        // when that is all the text had, there is no paragraph to label.
+        $("results").hidden = true;
+        setStatus(NOTHING_TO_LABEL, true);
+        return;
+      }
       renderShares(data.article);
       renderParagraphs(data.paragraphs);
       renderTopics(data.paragraphs);

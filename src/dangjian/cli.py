@@ -15,7 +15,7 @@ COMMANDS = {
     "clean": ("dangjian.service.clean", "Clean and segment articles into paragraph units (JSON Lines)"),
     "train": ("dangjian.training.train", "Train a theme model bundle from data/"),
     "evaluate": ("dangjian.training.evaluate", "Evaluate a bundle on a gold file in the codebook's record format"),
-    "label": ("dangjian.service.batch", "Label many articles: JSON Lines, CSV or XLSX output"),
+    "label": ("dangjian.service.batch", "Label many articles: JSON Lines, CSV, XLSX or Parquet output; locally or on Dask"),
     "serve": ("dangjian.service.app", "Run the HTTP service and web page (development server)"),
     "review": ("dangjian.service.review", "The review store: load labelled paragraphs for review, export corrections"),
     "import-corrections": ("dangjian.training.corrections", "Append analysts' corrections of a labeled file to the annotation store"),
@@ -41,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("gensim").setLevel(logging.WARNING)  # gensim reports every epoch at INFO
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # dask reports every connection at INFO
     if not {"-h", "--help"} & set(rest):  # help never needs jieba (0.25 s to import)
         import jieba
 

@@ -4,6 +4,9 @@ import pytest
 
 from dangjian.model.errors import DocumentReadError
 from dangjian.model.reading import Document, RecordError, decode_bytes, iter_documents
+from tests.conftest import DATA
+
+SEEDS_DIR = DATA / "seeds"
 
 TEXT = "博山区深化“联村党委+党支部领办合作社”工作机制，扎实推动村集体经济提质增效。"
 
@@ -128,3 +131,37 @@ def test_jsonl_undecodable_and_empty(tmp_path):
     empty.write_bytes(b"\n\n  \n")
     with pytest.raises(DocumentReadError, match="empty file"):
         list(iter_documents(empty))
+
+
+def _record_key(item):
+    from dangjian.model.errors import DocumentReadError
+
+    if isinstance(item, DocumentReadError):
+        return ("error", item.path, item.line, item.reason)
+    return (item.id, item.text, item.title, item.path, sorted((k, str(v)) for k, v in item.fields.items()))
+
+
+@pytest.mark.parametrize("target_bytes", [1, 300, 1 << 20])
+def test_partitions_read_back_exactly_what_the_whole_files_give(tmp_path, target_bytes):
+    """Byte ranges of collections (for distributed runs) give the same records,
+    ids, line numbers and errors as reading each file whole."""
+    from dangjian.model.errors import DocumentReadError
+    from dangjian.model.reading import iter_partition, iter_records, plan_partitions
+
+    (tmp_path / "a.csv").write_text('id,title,text\n1,"t1","第一行\n仍是第一条"\n2,t2,第二条\n'
+                                    '3,t3,"第三条, 有""引号"""\n4,t4\n', encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"id":"x","text":"好"}\n\nbad line\n{"id":"y","text":"两委"}\n'
+                                      '{"text":"无编号"}\n', encoding="utf-8")
+    (tmp_path / "c.csv").write_text("id,content\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("name\nz\n", encoding="utf-8")
+    (tmp_path / "e.jsonl").write_bytes('{"id": "g", "text": "广东省村集体经济"}\n'.encode("gb18030") * 3)
+    (tmp_path / "f.jsonl").write_text('{"id": "u", "text": "十六位"}\n', encoding="utf-16")
+    (tmp_path / "g.txt").write_text("村党支部书记。", encoding="utf-8")
+    paths = [tmp_path, SEEDS_DIR]
+    whole = [_record_key(x) for x in iter_records(paths)]
+    got = []
+    for part in plan_partitions(paths, target_bytes=target_bytes):
+        items = [part] if isinstance(part, DocumentReadError) else iter_partition(part)
+        got += [_record_key(x) for x in items]
+    assert got == whole
+    assert sum(1 for k in whole if k[0] == "error") == 3

@@ -8,7 +8,10 @@ import time
 
 import pytest
 
-from dangjian.service.batch import RowJournal, main, parse_csv_row
+from dangjian.model.bundle import bundle_codebook
+from dangjian.service.batch import main
+from dangjian.service.label_journal import RowJournal
+from dangjian.service.label_writers import CsvCodec, JsonLinesCodec
 from tests.conftest import DATA, REPO, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -133,7 +136,7 @@ def test_partial_last_article_is_redone(tmp_path, bundle):
     assert n_last >= 2, "need an article with several paragraphs at the end"
     lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
     out.write_text("".join(lines[:-1]), encoding="utf-8")  # drop the last row of the last article
-    journal = RowJournal(out, "jsonl")
+    journal = RowJournal(out, JsonLinesCodec())
     journal.recover()
     assert last_hash not in journal.done
     assert main([str(tmp_path / "news.jsonl"), "-o", str(out), "--model", bundle, "--no-progress"]) == 0
@@ -151,11 +154,16 @@ def test_csv_and_xlsx_outputs_read_back(tmp_path, bundle):
     raw = csv_out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(csv_out, encoding="utf-8-sig", newline="") as fh:
-        csv_rows = [parse_csv_row(r) for r in csv.DictReader(fh)]
+        header = next(csv.reader(fh))
+        assert header[:8] == ["文章", "标题", "日期", "地区", "来源", "段落序号", "小标题", "段落"]
+        fh.seek(0)
+        csv_rows = list(CsvCodec(bundle_codebook(bundle)).iter_rows(fh))
     assert [(r["doc"], r["index"], r["text"], r["primary"]) for r in csv_rows] == \
         [(r["doc"], r["index"], r["text"], r["primary"]) for r in rows]
     assert [[t["id"] for t in r["themes"]] for r in csv_rows] == [[t["id"] for t in r["themes"]] for r in rows]
     assert csv_rows[0]["region"] == "山东"
+    assert all(r["date"] is None or len(r["date"]) == 10 and r["date"][4] == "-" for r in rows)  # YYYY-MM-DD
+    assert [r["scores"] for r in csv_rows] == [{t: round(v, 4) for t, v in r["scores"].items()} for r in rows]
     wb = load_workbook(xlsx, read_only=True)
     assert wb.sheetnames == ["段落", "文章", "主题说明"]
     para = list(wb["段落"].iter_rows(values_only=True))
@@ -194,6 +202,10 @@ def test_xlsx_works_as_a_worksheet(tmp_path, bundle, small_model):
     assert line[header.index("theme_ids")].split(";")[0] == first["id"]
     assert line[header.index(f"{names[first['id']]}得分")] == pytest.approx(first["score"])
     assert isinstance(line[header.index(f"{names[first['id']]}得分")], float)
+    colours = small_model.codebook.colours()
+    for t in small_model.codebook.themes:  # a theme's column wears the theme's colour, as on the page and report
+        cell = ws.cell(row=1, column=header.index(f"{t.name}得分") + 1)
+        assert cell.fill.fgColor.rgb[-6:] == colours[t.id].lstrip("#")
     codebook = [[c.value for c in r] for r in wb["主题说明"].iter_rows()]
     assert codebook[0][:2] == ["id", "主题"] and {r[0] for r in codebook[1:]} == set(names)
 
@@ -217,13 +229,60 @@ def test_report_is_self_contained_and_escaped(tmp_path, bundle):
     page = report.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
-    for section in ("总体主题构成", "按年份", "按地区", "各主题得分最高的段落", "主题模型话题"):
+    for section in ("总体主题构成", "主题随时间的变化", "按地区", "各主题得分最高的段落", "话题地图"):
         assert section in page
     assert "<svg" in page and "http" not in page.replace("http-equiv", "")
 
 
+def test_parquet_keeps_types_and_resumes(tmp_path, bundle, small_model):
+    import pyarrow.parquet as pq
+
+    news_file(tmp_path / "news.jsonl", 8)
+    parquet, jsonl = tmp_path / "o.parquet", tmp_path / "o.jsonl"
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(jsonl), "--model", bundle, "--no-progress"]) == 0
+    news_file(tmp_path / "part.jsonl", 5)
+    assert main([str(tmp_path / "part.jsonl"), "-o", str(parquet), "--model", bundle, "--no-progress"]) == 0
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(parquet), "--model", bundle, "--no-progress"]) == 0
+    rows = read_jsonl(jsonl)
+    table = pq.read_table(parquet)
+    assert table.num_rows == len(rows)
+    assert str(table.schema.field("index").type) == "int32"
+    assert str(table.schema.field("themes").type) == "list<element: string>"
+    got = table.to_pylist()
+    assert [(r["doc"], r["index"], r["text"]) for r in got] == [(r["doc"], r["index"], r["text"]) for r in rows]
+    assert [r["themes"] for r in got] == [[t["id"] for t in r["themes"]] for r in rows]
+    for theme in small_model.codebook.ids:
+        assert [r[f"score_{theme}"] for r in got] == [r["scores"][theme] for r in rows]
+    assert dict(got[0]["evidence"]) == rows[0]["evidence"]
+    # a file that is not ours is never written over
+    import pyarrow as pa
+
+    foreign = tmp_path / "mine.parquet"
+    pq.write_table(pa.table({"doc": ["x"]}), foreign)
+    before = foreign.read_bytes()
+    assert main([str(tmp_path / "news.jsonl"), "-o", str(foreign), "--model", bundle, "--no-progress"]) == 1
+    assert foreign.read_bytes() == before
+    # nor is one of ours whose journal is gone (it could not be rebuilt with its rows)
+    parquet.with_name(parquet.name + ".journal.jsonl").unlink()
+    before = parquet.read_bytes()
+    assert main([str(tmp_path / "part.jsonl"), "-o", str(parquet), "--model", bundle, "--no-progress"]) == 1
+    assert parquet.read_bytes() == before
+
+
+def test_rerun_with_nothing_to_do_does_not_load_the_model(tmp_path, bundle):
+    from dangjian.service.batch import run_label
+
+    news_file(tmp_path / "news.jsonl", 4)
+    out = tmp_path / "o.csv"
+    first = run_label([str(tmp_path / "news.jsonl")], out, bundle, progress=False)
+    assert first.labeled == 4 and first.model_loaded
+    again = run_label([str(tmp_path / "news.jsonl")], out, bundle, progress=False, summary=tmp_path / "s.csv")
+    assert again.labeled == 0 and again.skipped == 4 and not again.model_loaded
+    assert len((tmp_path / "s.csv").read_text(encoding="utf-8-sig").splitlines()) == 5
+
+
 def test_label_rejects_unknown_output_type_and_missing_model(tmp_path, bundle, capsys):
-    assert main([str(SEEDS[0]), "-o", str(tmp_path / "x.parquet"), "--model", bundle, "--no-progress"]) == 1
+    assert main([str(SEEDS[0]), "-o", str(tmp_path / "x.docx"), "--model", bundle, "--no-progress"]) == 1
     assert "unsupported output type" in capsys.readouterr().err
     assert main([str(SEEDS[0]), "-o", str(tmp_path / "x.jsonl"), "--model", str(tmp_path / "none"), "--no-progress"]) == 1
     assert "dangjian train" in capsys.readouterr().err

@@ -98,3 +98,105 @@ def test_pasted_markup_stays_text_and_never_runs(server, browser):
     assert not browser.find_elements("css selector", "#paragraphs img, #paragraphs script, #paragraphs b")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "page_markup.png"))
+
+
+def _rgb(colour):
+    """A #RRGGBB colour as selenium reports a computed colour."""
+    return "rgba({}, {}, {}, 1)".format(*(int(colour[i:i + 2], 16) for i in (1, 3, 5)))
+
+
+def test_evidence_words_are_marked_in_their_theme_colour(server, browser, small_model):
+    from dangjian.model.palette import tint
+
+    colours = small_model.codebook.colours()
+    browser.get(server + "/")
+    paste(browser, SEEDS[4].read_text(encoding="utf-8"))
+    analyse(browser)
+    marks = browser.find_elements("css selector", "#paragraphs mark")
+    assert marks
+    themes_seen = set()
+    for mark in marks[:40]:
+        theme = mark.get_attribute("data-theme")
+        assert theme in colours
+        themes_seen.add(theme)
+        assert mark.value_of_css_property("border-bottom-color") == _rgb(colours[theme])
+        assert mark.value_of_css_property("background-color") == _rgb(tint(colours[theme], 0.35))
+        # the word is evidence for that theme in its paragraph
+        item = mark.find_element("xpath", "ancestor::li[contains(@class, 'paragraph')]")
+        evidence = item.find_elements("css selector", ".evidence")
+        assert any(mark.text in e.text for e in evidence)
+    tag = browser.find_element("css selector", "#paragraphs .tag:not(.none)")
+    tag_theme = next(c[2:] for c in tag.get_attribute("class").split() if c.startswith("t-"))
+    assert tag.value_of_css_property("background-color") == _rgb(colours[tag_theme])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "page_evidence_colours.png"))
+
+
+def test_a_single_pasted_line_is_content_and_gets_labelled(server, browser):
+    browser.get(server + "/")
+    line = "村党支部领办土地股份合作社，发展特色种植产业，带动村集体经济增收，入股村民按股分红。"
+    paste(browser, line)
+    analyse(browser)
+    items = browser.find_elements("css selector", "#paragraphs li.paragraph")
+    assert len(items) == 1 and line in items[0].text
+    assert "集体经济" in items[0].find_element("css selector", ".tags").text
+    assert browser.find_element("id", "status").text == "共 1 段。"
+
+
+def test_topic_list_is_all_chinese(server, browser):
+    import re
+
+    browser.get(server + "/")
+    paste(browser, SEEDS[4].read_text(encoding="utf-8"))
+    analyse(browser)
+    topics = browser.find_element("id", "topics").text
+    assert topics.strip() and not re.search(r"[A-Za-z_]", topics)
+
+
+def test_a_paste_with_nothing_to_label_says_why(server, browser):
+    browser.get(server + "/")
+    paste(browser, "来源：新华网\n责任编辑：张三\n2020-05-03 10:21")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.find_element("id", "submit").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_element("id", "status").text)
+    status = browser.find_element("id", "status")
+    assert "没有可以标注的段落" in status.text and "版权" in status.text
+    assert "共 0 段" not in status.text
+    assert not browser.find_element("id", "results").is_displayed()
+
+
+def test_report_topic_map_shows_a_topics_words_on_click(browser, small_model, tmp_path):
+    import hashlib
+
+    from dangjian.service.report import write_report
+
+    rows = [{"doc": f"d{i}", "title": f"文章{i}", "date": f"2020-0{i % 6 + 1}-01", "region": None,
+             "text": "村党支部领办合作社，带动村集体经济增收。", "themes": [{"id": "collective_economy", "name": "集体经济", "score": 0.9}],
+             "topics": [{"id": i % 3, "weight": 0.5}], "content_hash": hashlib.sha256(str(i).encode()).hexdigest()}
+            for i in range(12)]
+    report = tmp_path / "report.html"
+    write_report(report, lambda: iter(rows), small_model)
+    browser.get(report.as_uri())
+    circles = browser.find_elements("css selector", ".topic-map .topic")
+    assert len(circles) == len(small_model.describe_topics())
+    target = circles[-1]
+    topic_id = target.get_attribute("data-topic")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));", target)
+    assert browser.find_element("id", "tm-title").text.startswith(f"话题 #{topic_id}：")
+    assert len(browser.find_elements("css selector", "#tm-words .w")) == 15
+    words_before = browser.find_element("id", "tm-words").text
+    browser.execute_script("const s = document.getElementById('tm-lambda'); s.value = '0';"
+                           "s.dispatchEvent(new Event('input'));")
+    assert browser.find_element("id", "tm-lambda-value").text == "0.0"
+    assert browser.find_element("id", "tm-words").text != words_before
+    # hovering a word sizes the circles by that word's spread over the topics
+    sizes = [c.get_attribute("r") for c in browser.find_elements("css selector", ".topic-map circle")]
+    word_row = browser.find_element("css selector", "#tm-words .w")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseenter'));", word_row)
+    assert [c.get_attribute("r") for c in browser.find_elements("css selector", ".topic-map circle")] != sizes
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('mouseleave'));", word_row)
+    assert [c.get_attribute("r") for c in browser.find_elements("css selector", ".topic-map circle")] == sizes
+    # the trend legend highlights a theme's line
+    browser.find_element("css selector", ".legend-item[data-theme='collective_economy']").click()
+    assert "dim" in browser.find_element("css selector", ".chart").get_attribute("class")

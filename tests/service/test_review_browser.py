@@ -5,12 +5,11 @@ import threading
 
 import pytest
 
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA
 from tests.service.test_browser import ARTIFACTS, browser  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SCREENSHOT = REPO / "docs" / "review_page.png"
 HOSTILE = '<img src=x onerror="window.__xss = 1">村党支部领办合作社，带动村集体经济增收，<script>window.__xss = 2</script>'
 
 
@@ -124,12 +123,8 @@ def test_review_three_paragraphs_by_keyboard(review_server, browser):  # noqa: F
     assert {r[0]: (set(json.loads(r[1])), r[2]) for r in rows} == expected
     assert [r[3] for r in rows] == [1, 1, 1]
     assert browser.execute_script("return window.__xss;") == 0
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    browser.set_window_size(1280, 860)  # the page as an analyst sees it, for the README
-    try:
-        browser.save_screenshot(str(SCREENSHOT))
-    finally:
-        browser.set_window_size(1280, 2400)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "review_three_paragraphs.png"))
 
 
 def test_review_page_shows_markup_as_text(review_server, browser):  # noqa: F811

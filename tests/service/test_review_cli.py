@@ -83,3 +83,17 @@ def test_review_export_writes_the_latest_corrections_in_the_record_format(labels
     assert cli(["review", "export", "--db", str(db), "-o", str(out), "--overwrite"]) == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
     assert cli(["review", "export", "--db", str(tmp_path / "none.sqlite"), "-o", str(tmp_path / "o.jsonl")]) == 1
+
+
+def test_review_load_reads_the_csv_of_label_too(labels_file, small_trained, tmp_path):
+    bundle = str(small_trained[0].bundle)
+    csv_out = tmp_path / "seeds.csv"
+    assert cli(["label", str(DATA / "seeds"), "-o", str(csv_out), "--model", bundle, "--no-progress"]) == 0
+    from_csv, from_jsonl = tmp_path / "csv.sqlite", tmp_path / "jsonl.sqlite"
+    assert cli(["review", "load", str(csv_out), "--db", str(from_csv), "--model", bundle]) == 0
+    assert cli(["review", "load", str(labels_file), "--db", str(from_jsonl), "--model", bundle]) == 0
+    units = lambda db: sorted((u["key"], u["article"], u["source"], u["text"]) for u in ReviewStore.open(db).queue(limit=1000))  # noqa: E731
+    assert units(from_csv) == units(from_jsonl)
+    # loading the CSV into the store that has the JSON Lines rows adds nothing
+    assert cli(["review", "load", str(csv_out), "--db", str(from_jsonl), "--model", bundle]) == 0
+    assert ReviewStore.open(from_jsonl).progress()["queued"] == len(units(from_csv))

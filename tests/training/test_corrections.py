@@ -26,9 +26,10 @@ def test_import_corrections_round_trip(tmp_path, bundle):
         reader = csv.DictReader(fh)
         rows = list(reader)
         fields = reader.fieldnames
-    rows[0]["themes"] = "基层治理、assessment:0.7"
-    rows[0]["primary"] = ""
-    rows[1]["themes"] = ""
+    assert "主题" in fields and "主要主题" in fields
+    rows[0]["主题"] = "基层治理、assessment:0.7"
+    rows[0]["主要主题"] = ""
+    rows[1]["主题"] = ""
     corrected = tmp_path / "corrected.csv"
     with open(corrected, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fields)
@@ -39,10 +40,10 @@ def test_import_corrections_round_trip(tmp_path, bundle):
     units = read_gold_file(target, load_codebook())
     assert units[0].labels == ["governance", "assessment"] and units[0].primary == "governance"
     assert units[1].labels == [] and units[1].primary is None
-    assert units[0].article == rows[0]["doc"] and units[0].id == f"{rows[0]['doc']}-p{rows[0]['index']}"
+    assert units[0].article == rows[0]["文章"] and units[0].id == f"{rows[0]['文章']}-p{rows[0]['段落序号']}"
     assert units[0].extra["pass"] == "correction" and units[0].extra["annotator"] == "张三"
     before = target.read_bytes()
-    rows[2]["themes"] = "not_a_theme"
+    rows[2]["主题"] = "not_a_theme"
     with open(corrected, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fields)
         writer.writeheader()
