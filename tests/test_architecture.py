@@ -43,7 +43,9 @@ def test_importing_the_packages_does_no_work():
     code = ("import logging, sys; logging.basicConfig(level=logging.DEBUG);"
             "import dangjian.model.text, dangjian.model.theme_model, dangjian.model.bundle, dangjian.model.classifier,"
             " dangjian.model.topics, dangjian.model.reading, dangjian.training.train, dangjian.training.evaluate,"
-            " dangjian.training.annotations, dangjian.service.app, dangjian.service.api, dangjian.service.batch, dangjian.cli;"
+            " dangjian.training.annotations, dangjian.service.app, dangjian.service.api, dangjian.service.batch, dangjian.cli,"
+            " dangjian.model.review_store, dangjian.model.review_queue, dangjian.service.review, dangjian.service.review_api,"
+            " dangjian.training.retrain;"
             "import jieba; assert not jieba.dt.initialized, 'jieba was initialised at import'")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -71,8 +71,6 @@ def retrain_classifiers(config, bundle: str | Path | None = None):
     unless ``bundle`` is given) on the annotation store plus the review
     store's corrections; write, check and maybe promote a new bundle.
     Returns a :class:`~dangjian.training.train.TrainResult`."""
-    import numpy as np
-
     from dangjian.model.bundle import load_bundle, save_bundle
     from dangjian.model.theme_model import ThemeModel
 
