@@ -3,7 +3,8 @@
 Layout of ``models/<version>/``::
 
     model.json      manifest: format, schema_version, model_version, created_utc,
-                    git_commit, training_data {path, sha256, n_units, ...},
+                    git_commit, segmenter (jieba or jieba-next, see
+                    model/tokenizer.py), training_data {path, sha256, n_units, ...},
                     parameters, package_versions, metrics, files {name: sha256}
     pipeline.joblib the ThemeModel (text pipeline + classifier + codebook)
     topics.json     every LDA topic's mapped theme and top words
@@ -66,7 +67,8 @@ def package_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for name in ("scikit-learn", "gensim", "jieba", "opencc-python-reimplemented", "numpy", "scipy", "joblib"):
+    for name in ("scikit-learn", "gensim", "jieba", "jieba-next", "opencc-python-reimplemented", "numpy", "scipy",
+                 "joblib"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -197,6 +199,8 @@ def save_bundle(model, out_dir: str | Path, *, metrics: dict | None = None, para
             "git_commit": _git_commit(),
             "mode": model.mode,
             "themes": model.codebook.ids,
+            # which implementation segmented the training text (both give jieba 0.42.1's tokens)
+            "segmenter": model.text_pipeline.tokenizer.segmenter if model.text_pipeline.tokenizer else None,
             "training_data": training_data or {},
             "parameters": parameters or {},
             "package_versions": package_versions(),

@@ -1,0 +1,196 @@
+"""jieba 0.42.1's accurate-mode ``cut``, token for token, with its two hot
+loops in compiled code.
+
+jieba spends its time in two pure-Python loops: the dictionary DAG with the
+best route through it (``get_DAG`` + ``calc``), and the HMM Viterbi that joins
+runs of single characters the dictionary does not know (``finalseg``). The
+optional package ``jieba-next`` (Rust) has both. This module keeps everything
+else of jieba 0.42.1 as it is (its text splitting, its dictionary ``FREQ``
+with our user words, its HMM probability tables, its handling of what the HMM
+returns) and calls Rust only where that gives jieba's own answer:
+
+- the route: ``jieba_next_rust.PrefixDict(FREQ, total).get_dag_and_calc``,
+  built from the very ``FREQ`` and ``total`` of our ``jieba.Tokenizer``. Same
+  route as jieba's on all 1,091,831 text blocks of the bundled corpora
+  (11.2 million characters), ties included (``谢谢谢谢``, ``买买买``);
+- the Viterbi: ``jieba_next_rust._viterbi`` with jieba's own tables, only
+  for runs whose every character has an emission probability in every state.
+  For a character jieba's HMM never saw (``覚``, ``衞``), all paths score
+  about -3.14e100 and the two implementations break those ties differently,
+  so such runs go to jieba's Python Viterbi.
+
+What was not adopted, and why, is in docs/benchmarks.md (jieba_fast 0.53
+takes other routes on ties and on '-'; rjieba 0.2.2 has another dictionary
+and another number splitting). ``tests/model/test_fast_jieba.py`` compares
+the tokens with jieba's on the bundled articles, and
+``benchmarks/segmenter_identity.py`` on every bundled corpus.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FastJiebaCut", "fast_backend_version", "load_rust_functions"]
+
+# jieba 0.42.1's own patterns (jieba/__init__.py and jieba/finalseg/__init__.py).
+_RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_RE_SKIP = re.compile("(\r\n|\\s)", re.U)
+_RE_ENG = re.compile("[a-zA-Z0-9]", re.U)
+_RE_HMM_HAN = re.compile("([\u4E00-\u9FD5]+)")
+_RE_HMM_SKIP = re.compile("([a-zA-Z0-9]+(?:\\.\\d+)?%?)")
+
+RUST_MODULE = "jieba_next.jieba_next_rust"
+
+
+def load_rust_functions():
+    """jieba-next's compiled module, or None when jieba-next is not installed.
+
+    Loaded on its own, without ``jieba_next/__init__`` (which reads package
+    metadata and builds a tokenizer of its own: 0.14 s of start-up for nothing).
+    """
+    try:
+        package = importlib.util.find_spec("jieba_next")
+    except (ImportError, ValueError):
+        return None
+    if package is None or not package.submodule_search_locations:
+        return None
+    try:
+        spec = importlib.util.find_spec(RUST_MODULE)
+        if spec is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except (ImportError, OSError) as exc:
+        logger.warning("jieba-next is installed but its compiled module does not load (%s); using plain jieba", exc)
+        return None
+    return module
+
+
+def fast_backend_version() -> str | None:
+    """The installed jieba-next version, or None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jieba-next")
+    except PackageNotFoundError:
+        return None
+
+
+class FastJiebaCut:
+    """``cut(text, HMM)`` giving what ``jieba_tokenizer.cut(text, HMM=HMM)``
+    gives, for an initialised ``jieba.Tokenizer`` whose dictionary no longer
+    changes (the route table is a snapshot of its ``FREQ``)."""
+
+    def __init__(self, jieba_tokenizer, rust):
+        from jieba import finalseg
+
+        self.freq = jieba_tokenizer.FREQ
+        self.prefix_dict = rust.PrefixDict(jieba_tokenizer.FREQ, float(jieba_tokenizer.total))
+        self.rust_viterbi = rust._viterbi
+        self.finalseg = finalseg
+        # Characters with an emission probability in every HMM state.
+        emit = finalseg.emit_P
+        self.hmm_known = frozenset.intersection(*(frozenset(emit[state]) for state in "BMES"))
+
+    # -- jieba.Tokenizer.cut (accurate mode, no paddle) -----------------------------------------
+
+    def cut(self, sentence: str, HMM: bool = True) -> list[str]:
+        out: list[str] = []
+        cut_block = self._cut_dag if HMM else self._cut_dag_no_hmm
+        for blk in _RE_HAN.split(sentence):
+            if not blk:
+                continue
+            if _RE_HAN.match(blk):
+                cut_block(blk, out)
+            else:
+                for x in _RE_SKIP.split(blk):
+                    if _RE_SKIP.match(x):
+                        out.append(x)
+                    else:
+                        out.extend(x)
+        return out
+
+    def _cut_dag(self, sentence: str, out: list[str]) -> None:
+        """jieba.Tokenizer.__cut_DAG."""
+        route = self.prefix_dict.get_dag_and_calc(sentence)
+        freq = self.freq
+        x, n, buf = 0, len(sentence), ""
+        while x < n:
+            y = route[x] + 1
+            if y - x == 1:
+                buf += sentence[x]
+            else:
+                if buf:
+                    if len(buf) == 1:
+                        out.append(buf)
+                    elif not freq.get(buf):
+                        self._hmm_cut(buf, out)
+                    else:
+                        out.extend(buf)
+                    buf = ""
+                out.append(sentence[x:y])
+            x = y
+        if buf:
+            if len(buf) == 1:
+                out.append(buf)
+            elif not freq.get(buf):
+                self._hmm_cut(buf, out)
+            else:
+                out.extend(buf)
+
+    def _cut_dag_no_hmm(self, sentence: str, out: list[str]) -> None:
+        """jieba.Tokenizer.__cut_DAG_NO_HMM."""
+        route = self.prefix_dict.get_dag_and_calc(sentence)
+        x, n, buf = 0, len(sentence), ""
+        while x < n:
+            y = route[x] + 1
+            word = sentence[x:y]
+            if y - x == 1 and _RE_ENG.match(word):
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
+
+    # -- jieba.finalseg.cut ----------------------------------------------------------------------
+
+    def _hmm_cut(self, sentence: str, out: list[str]) -> None:
+        force_split = self.finalseg.Force_Split_Words
+        for blk in _RE_HMM_HAN.split(sentence):
+            if _RE_HMM_HAN.match(blk):
+                for word in self._viterbi_words(blk):
+                    if word not in force_split:
+                        out.append(word)
+                    else:
+                        out.extend(word)
+            else:
+                out.extend(x for x in _RE_HMM_SKIP.split(blk) if x)
+
+    def _viterbi_words(self, sentence: str) -> list[str]:
+        """jieba.finalseg.__cut: words from the BMES states of the best path."""
+        fs = self.finalseg
+        if self.hmm_known.issuperset(sentence):
+            _, states = self.rust_viterbi(sentence, "BMES", fs.start_P, fs.trans_P, fs.emit_P)
+        else:
+            _, states = fs.viterbi(sentence, "BMES", fs.start_P, fs.trans_P, fs.emit_P)
+        words, begin, nexti = [], 0, 0
+        for i, char in enumerate(sentence):
+            state = states[i]
+            if state == "B":
+                begin = i
+            elif state == "E":
+                words.append(sentence[begin:i + 1])
+                nexti = i + 1
+            elif state == "S":
+                words.append(char)
+                nexti = i + 1
+        if nexti < len(sentence):
+            words.append(sentence[nexti:])
+        return words
