@@ -94,17 +94,29 @@ def tfidf_transform(vectorizer: TfidfVectorizer, docs, index: TokenGramIndex | N
     analyzer works token by token (identity or character n-grams within
     tokens), with sublinear tf, idf and l2 norm: the same numbers without
     sklearn's per-call validation, which dominates for a handful of units."""
-    index = index or TokenGramIndex(vectorizer)
-    ids = index.ids
-    indptr, indices, data = [0], [], []
+    return tfidf_transforms([(vectorizer, index or TokenGramIndex(vectorizer))], docs)[0]
+
+
+def tfidf_transforms(vectorizers: list[tuple[TfidfVectorizer, TokenGramIndex]], docs) -> list[sp.csr_matrix]:
+    """:func:`tfidf_transform` of several vectorizers (with their indexes) in
+    one pass over the tokens; the same matrices as one call each."""
+    lookups = [index.ids for _, index in vectorizers]
+    counts = [([0], [], []) for _ in vectorizers]
     for doc in docs:
-        row: dict[int, int] = {}
+        rows: list[dict[int, int]] = [{} for _ in vectorizers]
         for tok in doc:
-            for j in ids(tok):
-                row[j] = row.get(j, 0) + 1
-        indices.extend(row)
-        data.extend(row.values())
-        indptr.append(len(indices))
+            for ids, row in zip(lookups, rows):
+                for j in ids(tok):
+                    row[j] = row.get(j, 0) + 1
+        for (indptr, indices, data), row in zip(counts, rows):
+            indices.extend(row)
+            data.extend(row.values())
+            indptr.append(len(indices))
+    return [_tfidf_matrix(vectorizer, *part) for (vectorizer, _), part in zip(vectorizers, counts)]
+
+
+def _tfidf_matrix(vectorizer: TfidfVectorizer, indptr: list, indices: list, data: list) -> sp.csr_matrix:
+    """Raw counts (CSR parts) to TF-IDF rows: sublinear tf, idf, l2 norm."""
     values = np.asarray(data, dtype=np.float64)
     idx = np.asarray(indices, dtype=np.int64)
     if vectorizer.sublinear_tf:
@@ -301,8 +313,10 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             self._indexes = (TokenGramIndex(self.vectorizer_),
                              TokenGramIndex(self.char_vectorizer_) if self.char_vectorizer_ is not None else None)
         word_index, char_index = self._indexes
-        tfidf = tfidf_transform(self.vectorizer_, tokens, word_index)
-        chars = tfidf_transform(self.char_vectorizer_, tokens, char_index) if char_index is not None else sp.csr_matrix((len(tokens), 0))
+        if char_index is not None:
+            tfidf, chars = tfidf_transforms([(self.vectorizer_, word_index), (self.char_vectorizer_, char_index)], tokens)
+        else:
+            tfidf, chars = tfidf_transform(self.vectorizer_, tokens, word_index), sp.csr_matrix((len(tokens), 0))
         doc_topic = self.topic_model_.transform(tokens) if self.topic_model_ is not None else np.zeros((len(tokens), 0))
         hits = self._keyword_hits(tokens)
         return UnitFeatures(tokens, tfidf, chars, doc_topic, self._vectors(tfidf), hits, self.topic_weight,
@@ -559,14 +573,15 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                 c = word_coef[j] * v
                 if c > 0:
                     scored[terms[j]] = c
-            char_terms = self._char_terms() if self.char_vectorizer_ is not None else ()
-            gram_contrib = {char_terms[j]: char_coef[j] * v for j, v in
+            gram_contrib = {j: char_coef[j] * v for j, v in
                             zip(chars.indices[chars.indptr[i]:chars.indptr[i + 1]], chars.data[chars.indptr[i]:chars.indptr[i + 1]])}
             if gram_contrib:
-                # A character n-gram's contribution goes to the tokens it occurs in.
-                analyzer = self.char_vectorizer_.analyzer
+                # A character n-gram's contribution goes to the tokens it occurs
+                # in (each of the token's n-grams in the vocabulary, repeats
+                # included, in order: grams outside it would add 0.0).
+                gram_ids = self._char_gram_index().ids
                 for tok in set(feats.tokens[i]):
-                    c = sum(gram_contrib.get(g, 0.0) for g in analyzer([tok]))
+                    c = sum(gram_contrib.get(j, 0.0) for j in gram_ids(tok))
                     if c > 0:
                         scored[tok] = scored.get(tok, 0.0) + c
             kw_value = feats.keyword_block[i, theme_index]
@@ -596,10 +611,10 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             self._terms = self.vectorizer_.get_feature_names_out()
         return self._terms
 
-    def _char_terms(self):
-        if getattr(self, "_chars", None) is None:
-            self._chars = self.char_vectorizer_.get_feature_names_out()
-        return self._chars
+    def _char_gram_index(self) -> TokenGramIndex:
+        if getattr(self, "_indexes", None) is None:
+            self._indexes = (TokenGramIndex(self.vectorizer_), TokenGramIndex(self.char_vectorizer_))
+        return self._indexes[1]
 
     def __getstate__(self):
         state = self.__dict__.copy()
