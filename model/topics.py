@@ -159,6 +159,7 @@ class SeededLDA(BaseEstimator, TransformerMixin):
         mixture, whatever was inferred before it. An empty document gets the
         prior mixture.
         """
+        import scipy.sparse as sp
         from scipy.special import digamma
 
         check_is_fitted(self, "lda_")
@@ -167,50 +168,26 @@ class SeededLDA(BaseEstimator, TransformerMixin):
         if not n_docs:
             return np.zeros((0, n_topics))
         X = self.counts(docs)
-        lengths = np.diff(X.indptr)
+        rows = np.repeat(np.arange(n_docs), np.diff(X.indptr))
+        cts = X.data
+        beta_cols = np.ascontiguousarray(self.exp_elog_beta_[:, X.indices].T)  # (nnz, n_topics)
+        # Sums over each document's terms as one sparse product: (n_docs, nnz).
+        row_sum = sp.csr_matrix((np.ones(len(cts)), np.arange(len(cts)), X.indptr), shape=(n_docs, len(cts)))
         alpha = self.alpha_
         gamma = np.ones((n_docs, n_topics))
-        # The documents still iterating (``live``) and their terms: once a
-        # document has converged it is left out of the arithmetic. Every sum
-        # below is within one document, in the same order, so its result is
-        # the same whichever other documents are computed beside it.
-        live = np.arange(n_docs)
-        beta_all = np.ascontiguousarray(self.exp_elog_beta_[:, X.indices].T)  # (nnz, n_topics)
-        rows, cts, beta_cols, row_sum = self._live_terms(X, lengths, live, beta_all)
-        g = gamma
+        active = np.ones(n_docs, dtype=bool)
         for _ in range(self.iterations):
-            exp_elog_theta = np.exp(digamma(g) - digamma(g.sum(axis=1, keepdims=True)))
+            exp_elog_theta = np.exp(digamma(gamma) - digamma(gamma.sum(axis=1, keepdims=True)))
             phinorm = np.einsum("ik,ik->i", exp_elog_theta[rows], beta_cols) + 1e-100
-            new_g = alpha + exp_elog_theta * np.asarray(row_sum @ (beta_cols * (cts / phinorm)[:, None]))
+            new_gamma = alpha + exp_elog_theta * np.asarray(row_sum @ (beta_cols * (cts / phinorm)[:, None]))
             # Each document stops on its own (as in gensim), so its mixture
             # does not depend on the other documents in the batch.
-            going_on = np.abs(new_g - g).mean(axis=1) >= 1e-3
-            gamma[live] = new_g
-            if not going_on.any():
+            change = np.abs(new_gamma - gamma).mean(axis=1)
+            gamma[active] = new_gamma[active]
+            active &= change >= 1e-3
+            if not active.any():
                 break
-            if going_on.all():
-                g = new_g
-            else:
-                live, g = live[going_on], new_g[going_on]
-                rows, cts, beta_cols, row_sum = self._live_terms(X, lengths, live, beta_all)
         return gamma / gamma.sum(axis=1, keepdims=True)
-
-    @staticmethod
-    def _live_terms(X, lengths: np.ndarray, live: np.ndarray, beta_all: np.ndarray):
-        """For the documents ``live`` (row indices of ``X``, in order): each
-        term's row among them, its count, its ``exp_elog_beta`` column, and the
-        (n_live, n_terms) 0/1 matrix that sums over each document's terms."""
-        import scipy.sparse as sp
-
-        live_lengths = lengths[live]
-        n_terms = int(live_lengths.sum())
-        starts = X.indptr[:-1][live]
-        offsets = np.cumsum(live_lengths) - live_lengths
-        position = np.arange(n_terms) - np.repeat(offsets - starts, live_lengths)
-        indptr = np.concatenate([[0], np.cumsum(live_lengths)])
-        row_sum = sp.csr_matrix((np.ones(n_terms), np.arange(n_terms), indptr), shape=(len(live), n_terms))
-        return (np.repeat(np.arange(len(live)), live_lengths), X.data[position],
-                np.ascontiguousarray(beta_all[position]), row_sum)
 
     def describe_topics(self, top_n: int = 10) -> list[list[str]]:
         """The top_n words of every topic, most probable first."""
