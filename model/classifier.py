@@ -94,29 +94,17 @@ def tfidf_transform(vectorizer: TfidfVectorizer, docs, index: TokenGramIndex | N
     analyzer works token by token (identity or character n-grams within
     tokens), with sublinear tf, idf and l2 norm: the same numbers without
     sklearn's per-call validation, which dominates for a handful of units."""
-    return tfidf_transforms([(vectorizer, index or TokenGramIndex(vectorizer))], docs)[0]
-
-
-def tfidf_transforms(vectorizers: list[tuple[TfidfVectorizer, TokenGramIndex]], docs) -> list[sp.csr_matrix]:
-    """:func:`tfidf_transform` of several vectorizers (with their indexes) in
-    one pass over the tokens; the same matrices as one call each."""
-    lookups = [index.ids for _, index in vectorizers]
-    counts = [([0], [], []) for _ in vectorizers]
+    index = index or TokenGramIndex(vectorizer)
+    ids = index.ids
+    indptr, indices, data = [0], [], []
     for doc in docs:
-        rows: list[dict[int, int]] = [{} for _ in vectorizers]
+        row: dict[int, int] = {}
         for tok in doc:
-            for ids, row in zip(lookups, rows):
-                for j in ids(tok):
-                    row[j] = row.get(j, 0) + 1
-        for (indptr, indices, data), row in zip(counts, rows):
-            indices.extend(row)
-            data.extend(row.values())
-            indptr.append(len(indices))
-    return [_tfidf_matrix(vectorizer, *part) for (vectorizer, _), part in zip(vectorizers, counts)]
-
-
-def _tfidf_matrix(vectorizer: TfidfVectorizer, indptr: list, indices: list, data: list) -> sp.csr_matrix:
-    """Raw counts (CSR parts) to TF-IDF rows: sublinear tf, idf, l2 norm."""
+            for j in ids(tok):
+                row[j] = row.get(j, 0) + 1
+        indices.extend(row)
+        data.extend(row.values())
+        indptr.append(len(indices))
     values = np.asarray(data, dtype=np.float64)
     idx = np.asarray(indices, dtype=np.int64)
     if vectorizer.sublinear_tf:
@@ -313,10 +301,8 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             self._indexes = (TokenGramIndex(self.vectorizer_),
                              TokenGramIndex(self.char_vectorizer_) if self.char_vectorizer_ is not None else None)
         word_index, char_index = self._indexes
-        if char_index is not None:
-            tfidf, chars = tfidf_transforms([(self.vectorizer_, word_index), (self.char_vectorizer_, char_index)], tokens)
-        else:
-            tfidf, chars = tfidf_transform(self.vectorizer_, tokens, word_index), sp.csr_matrix((len(tokens), 0))
+        tfidf = tfidf_transform(self.vectorizer_, tokens, word_index)
+        chars = tfidf_transform(self.char_vectorizer_, tokens, char_index) if char_index is not None else sp.csr_matrix((len(tokens), 0))
         doc_topic = self.topic_model_.transform(tokens) if self.topic_model_ is not None else np.zeros((len(tokens), 0))
         hits = self._keyword_hits(tokens)
         return UnitFeatures(tokens, tfidf, chars, doc_topic, self._vectors(tfidf), hits, self.topic_weight,
