@@ -30,6 +30,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +50,30 @@ def load_rust_functions():
     """jieba-next's compiled module, or None when jieba-next is not installed.
 
     Loaded on its own, without ``jieba_next/__init__`` (which reads package
-    metadata and builds a tokenizer of its own: 0.14 s of start-up for nothing).
+    metadata and makes a tokenizer of its own: start-up time for nothing).
     """
+    import sys
+    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader
+
+    if RUST_MODULE in sys.modules:
+        return sys.modules[RUST_MODULE]
     try:
-        package = importlib.util.find_spec("jieba_next")
+        package = importlib.util.find_spec("jieba_next")  # finds, does not import
     except (ImportError, ValueError):
         return None
     if package is None or not package.submodule_search_locations:
         return None
+    candidates = [Path(d) / f"jieba_next_rust{suffix}" for d in package.submodule_search_locations
+                  for suffix in EXTENSION_SUFFIXES]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        return None
     try:
-        spec = importlib.util.find_spec(RUST_MODULE)
-        if spec is None:
-            return None
+        loader = ExtensionFileLoader(RUST_MODULE, str(path))
+        spec = importlib.util.spec_from_file_location(RUST_MODULE, path, loader=loader)
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        loader.exec_module(module)
+        sys.modules[RUST_MODULE] = module
     except (ImportError, OSError) as exc:
         logger.warning("jieba-next is installed but its compiled module does not load (%s); using plain jieba", exc)
         return None
