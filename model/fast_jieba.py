@@ -111,14 +111,17 @@ class FastJiebaCut:
     def cut(self, sentence: str, HMM: bool = True) -> list[str]:
         out: list[str] = []
         cut_block = self._cut_dag if HMM else self._cut_dag_no_hmm
-        for blk in _RE_HAN.split(sentence):
+        # re.split with one group alternates: text between matches (even
+        # places), a match (odd places); jieba tells them apart with
+        # re_han.match, which here is the parity.
+        for i, blk in enumerate(_RE_HAN.split(sentence)):
             if not blk:
                 continue
-            if _RE_HAN.match(blk):
+            if i % 2:
                 cut_block(blk, out)
             else:
-                for x in _RE_SKIP.split(blk):
-                    if _RE_SKIP.match(x):
+                for j, x in enumerate(_RE_SKIP.split(blk)):
+                    if j % 2:
                         out.append(x)
                     else:
                         out.extend(x)
@@ -127,30 +130,35 @@ class FastJiebaCut:
     def _cut_dag(self, sentence: str, out: list[str]) -> None:
         """jieba.Tokenizer.__cut_DAG."""
         route = self.prefix_dict.get_dag_and_calc(sentence)
+        n = len(sentence)
+        if route[0] == n - 1:  # the whole block is one word (or one character)
+            out.append(sentence)
+            return
         freq = self.freq
-        x, n, buf = 0, len(sentence), ""
+        x, buf_start = 0, -1  # buf: the run of single characters sentence[buf_start:x]
+        append = out.append
         while x < n:
             y = route[x] + 1
             if y - x == 1:
-                buf += sentence[x]
+                if buf_start < 0:
+                    buf_start = x
             else:
-                if buf:
-                    if len(buf) == 1:
-                        out.append(buf)
-                    elif not freq.get(buf):
-                        self._hmm_cut(buf, out)
-                    else:
-                        out.extend(buf)
-                    buf = ""
-                out.append(sentence[x:y])
+                if buf_start >= 0:
+                    self._flush(sentence[buf_start:x], freq, out)
+                    buf_start = -1
+                append(sentence[x:y])
             x = y
-        if buf:
-            if len(buf) == 1:
-                out.append(buf)
-            elif not freq.get(buf):
-                self._hmm_cut(buf, out)
-            else:
-                out.extend(buf)
+        if buf_start >= 0:
+            self._flush(sentence[buf_start:], freq, out)
+
+    def _flush(self, buf: str, freq: dict, out: list[str]) -> None:
+        """A run of single characters: as it is, or as the HMM joins it."""
+        if len(buf) == 1:
+            out.append(buf)
+        elif not freq.get(buf):
+            self._hmm_cut(buf, out)
+        else:
+            out.extend(buf)
 
     def _cut_dag_no_hmm(self, sentence: str, out: list[str]) -> None:
         """jieba.Tokenizer.__cut_DAG_NO_HMM."""
