@@ -191,7 +191,7 @@ class JiebaTokenizer:
         self._cut = None
         self._segmenter: str | None = None
         self._lock = threading.Lock()
-        self._keep_cache: dict[str, bool] = {}
+        self._content_cache: dict[str, str] = {}
 
     @classmethod
     def from_files(cls, user_dict: str | Path | None, stop_words: str | Path | None, hmm: bool = True):
@@ -266,13 +266,18 @@ class JiebaTokenizer:
         return self._cut(text, self.hmm)
 
     def keep(self, token: str) -> bool:
-        """Whether a jieba token is a content token (memoised: tokens repeat)."""
-        found = self._keep_cache.get(token)
+        """Whether a jieba token is a content token."""
+        return bool(self.content(token))
+
+    def content(self, token: str) -> str:
+        """The token as a content token (stripped), or "" when it is dropped.
+        Memoised: tokens repeat."""
+        found = self._content_cache.get(token)
         if found is None:
-            found = self._keep(token)
-            if len(self._keep_cache) > 200_000:
-                self._keep_cache.clear()
-            self._keep_cache[token] = found
+            found = token.strip() if self._keep(token) else ""
+            if len(self._content_cache) > 200_000:
+                self._content_cache.clear()
+            self._content_cache[token] = found
         return found
 
     def _keep(self, token: str) -> bool:
@@ -291,11 +296,19 @@ class JiebaTokenizer:
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
         self._build()
-        cut, hmm, keep = self._cut, self.hmm, self.keep
+        cut, hmm = self._cut, self.hmm
         tokens: list[str] = []
         for piece, quoted in split_quoted(text):
             if quoted:
                 tokens.append(piece)
             else:
                 tokens.extend(cut(piece, hmm))
-        return [t.strip() for t in tokens if keep(t)]
+        cache, content = self._content_cache, self.content
+        out = []
+        for t in tokens:
+            c = cache.get(t)
+            if c is None:
+                c = content(t)
+            if c:
+                out.append(c)
+        return out
