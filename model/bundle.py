@@ -69,12 +69,16 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def package_versions() -> dict[str, str]:
+_RECORDED_PACKAGES = ("scikit-learn", "gensim", "jieba", "jieba-next", "opencc-python-reimplemented", "numpy", "scipy",
+                      "joblib")
+
+
+def package_versions(names=_RECORDED_PACKAGES) -> dict[str, str]:
+    """Python's version and those of ``names`` (by default every package a bundle records)."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for name in ("scikit-learn", "gensim", "jieba", "jieba-next", "opencc-python-reimplemented", "numpy", "scipy",
-                 "joblib"):
+    for name in names:
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -252,7 +256,7 @@ def load_bundle(path: str | Path):
             raise ArtifactError(f"{directory}: missing {name} listed in {MANIFEST}")
         if sha256_file(file) != digest:
             raise ArtifactError(f"{file}: checksum differs from {MANIFEST}; the bundle was modified or is corrupt")
-    current = package_versions()
+    current = package_versions(_CHECKED_PACKAGES)  # only what is compared: each look-up scans site-packages
     for name in _CHECKED_PACKAGES:
         saved = manifest["package_versions"].get(name)
         if saved and saved != current.get(name):
