@@ -12,7 +12,8 @@ the user words, exactly as ``add_word`` left them) in a cache file of its own,
 keyed by jieba's version, its dictionary file and the user words, and loads
 that (about 0.2 s). The cache lives in ``$DANGJIAN_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/dangjian``, else ``~/.cache/dangjian``; without a writable
-one, jieba is built as before.
+one, jieba is built as before. It is a pickle in the user's own cache
+directory: whoever can write there can already change what the user runs.
 
 Segmentation itself runs on jieba-next's Rust route and HMM where installed
 (``pip install 'dangjian-topics[fast]'``), with jieba 0.42.1's tokens (see
