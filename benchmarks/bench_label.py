@@ -52,8 +52,7 @@ class Engine:
 ENGINES = [
     Engine("local engine, 1 worker", ("--workers", "1"), 1),
     Engine("local engine, 2 workers", ("--workers", "2"), 2),
-    # The Dask engine goes here, once `dangjian label` has it, e.g.:
-    # Engine("dask, local cluster of 2 workers", ("--engine", "dask", "--workers", "2"), 2),
+    Engine("dask, local cluster of 2 workers", ("--engine", "dask", "--workers", "2"), 2),
 ]
 
 
