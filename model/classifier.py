@@ -597,14 +597,15 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
                 c = word_coef[j] * v
                 if c > 0:
                     scored[terms[j]] = c
-            char_terms = self._char_terms() if self.char_vectorizer_ is not None else ()
-            gram_contrib = {char_terms[j]: char_coef[j] * v for j, v in
+            gram_contrib = {j: char_coef[j] * v for j, v in
                             zip(chars.indices[chars.indptr[i]:chars.indptr[i + 1]], chars.data[chars.indptr[i]:chars.indptr[i + 1]])}
             if gram_contrib:
-                # A character n-gram's contribution goes to the tokens it occurs in.
-                analyzer = self.char_vectorizer_.analyzer
+                # A character n-gram's contribution goes to the tokens it occurs
+                # in (each of the token's n-grams in the vocabulary, repeats
+                # included, in order: grams outside it would add 0.0).
+                gram_ids = self._char_gram_index().ids
                 for tok in set(feats.tokens[i]):
-                    c = sum(gram_contrib.get(g, 0.0) for g in analyzer([tok]))
+                    c = sum(gram_contrib.get(j, 0.0) for j in gram_ids(tok))
                     if c > 0:
                         scored[tok] = scored.get(tok, 0.0) + c
             kw_value = feats.keyword_block[i, theme_index]
@@ -634,10 +635,10 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
             self._terms = self.vectorizer_.get_feature_names_out()
         return self._terms
 
-    def _char_terms(self):
-        if getattr(self, "_chars", None) is None:
-            self._chars = self.char_vectorizer_.get_feature_names_out()
-        return self._chars
+    def _char_gram_index(self) -> TokenGramIndex:
+        if getattr(self, "_indexes", None) is None:
+            self._indexes = (TokenGramIndex(self.vectorizer_), TokenGramIndex(self.char_vectorizer_))
+        return self._indexes[1]
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -100,7 +100,7 @@ def test_classifier_evidence_names_words_of_the_unit():
 
 
 def test_bundle_round_trip_and_tamper_check(tmp_path, pipeline):
-    from dangjian.model.bundle import MANIFEST, load_bundle, save_bundle, verify_bundle
+    from dangjian.model.bundle import MANIFEST, PIPELINE, load_bundle, save_bundle, verify_bundle
     from dangjian.model.codebook import load_codebook
     from dangjian.model.theme_model import ThemeModel
 
@@ -123,7 +123,7 @@ def test_bundle_round_trip_and_tamper_check(tmp_path, pipeline):
     assert load_bundle(path).predict_article(text).to_dict() == before
     with pytest.raises(ArtifactError):
         save_bundle(model, path)  # bundles are never overwritten
-    (path / "pipeline.joblib").write_bytes(b"tampered")
+    (path / PIPELINE).write_bytes(b"tampered")
     with pytest.raises(ArtifactError, match="checksum"):
         load_bundle(path)
     (path / MANIFEST).write_text("{not json", encoding="utf-8")

@@ -19,12 +19,14 @@ pytestmark = pytest.mark.slow
 def test_train_writes_a_complete_bundle(small_trained):
     result, _ = small_trained
     bundle = result.bundle
-    for name in ("model.json", "pipeline.joblib", "topics.json", "themes.yaml", "user_dict.txt", "report.md", "report.json"):
+    for name in ("model.json", "pipeline.pickle", "topics.json", "themes.yaml", "user_dict.txt", "report.md", "report.json"):
         assert (bundle / name).is_file(), name
     manifest = read_manifest(bundle)
     assert manifest["schema_version"] == SCHEMA_VERSION == 2
     assert len(manifest["training_data"]["sha256"]) == 64
-    assert {"scikit-learn", "gensim", "jieba", "numpy"} <= set(manifest["package_versions"])
+    assert {"scikit-learn", "gensim", "jieba", "jieba-next", "numpy"} <= set(manifest["package_versions"])
+    assert manifest["segmenter"] == load_bundle(bundle).text_pipeline.tokenizer.segmenter  # which one trained it
+    assert manifest["segmenter"] in ("jieba", f"jieba-next {manifest['package_versions']['jieba-next']}")
     assert "heldout" in manifest["metrics"] and "cv" in manifest["metrics"]
     assert (bundle.parent / "latest").resolve() == bundle.resolve()
     report = json.loads((bundle / "report.json").read_text(encoding="utf-8"))
@@ -55,6 +57,25 @@ def test_save_load_gives_identical_predictions(small_trained, tmp_path):
     assert model.predict_article(text) == again.predict_article(text)
 
 
+def test_bundle_written_with_joblib_still_loads(small_trained, tmp_path):
+    """Bundles from before pipeline.pickle hold the same object in pipeline.joblib."""
+    import joblib
+
+    from dangjian.model.bundle import sha256_file
+
+    result, _ = small_trained
+    model = load_bundle(result.bundle)
+    legacy = tmp_path / "legacy"
+    shutil.copytree(result.bundle, legacy)
+    (legacy / "pipeline.pickle").unlink()
+    joblib.dump(model, legacy / "pipeline.joblib")
+    manifest = json.loads((legacy / MANIFEST).read_text(encoding="utf-8"))
+    del manifest["files"]["pipeline.pickle"]
+    manifest["files"]["pipeline.joblib"] = sha256_file(legacy / "pipeline.joblib")
+    (legacy / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert load_bundle(legacy).predict_article(COLLECTIVE) == model.predict_article(COLLECTIVE)
+
+
 def test_bundle_from_another_schema_version_is_refused(small_trained, tmp_path):
     result, _ = small_trained
     copy = tmp_path / "old"
@@ -70,7 +91,7 @@ def test_tampered_or_incomplete_bundle_is_refused(small_trained, tmp_path):
     result, _ = small_trained
     tampered = tmp_path / "tampered"
     shutil.copytree(result.bundle, tampered)
-    with open(tampered / "pipeline.joblib", "ab") as fh:
+    with open(tampered / "pipeline.pickle", "ab") as fh:
         fh.write(b"x")
     with pytest.raises(ArtifactError, match="checksum"):
         load_bundle(tampered)
