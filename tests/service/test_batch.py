@@ -56,7 +56,9 @@ def test_label_jsonl_carries_fields_and_reports_broken_inputs(tmp_path, bundle, 
     docs = {r["doc"] for r in rows}
     assert docs == {r["id"] for r in recs} | {"gbk"}
     first = next(r for r in rows if r["doc"] == recs[0]["id"])
-    assert first["date"] == recs[0]["date"] and first["region"] == "山东" and first["source"] == "新闻联播"
+    raw_date = recs[0]["date"]  # the source gives 20120702; outputs have YYYY-MM-DD
+    assert first["date"] == f"{raw_date[:4]}-{raw_date[4:6]}-{raw_date[6:]}"
+    assert first["region"] == "山东" and first["source"] == "新闻联播"
     assert first["fields"]["tags"] == recs[0]["tags"]
     assert first["title"] == recs[0]["title"]
     assert {"doc", "index", "heading", "text", "themes", "primary", "evidence"} <= set(first)
