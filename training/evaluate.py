@@ -76,6 +76,42 @@ def evaluate_model(model, gold_units) -> tuple[dict, list[dict]]:
     return metrics, records
 
 
+def unit_metrics(units, labels, primary, themes) -> dict:
+    """:func:`multilabel_metrics` of predictions for labelled units."""
+    return multilabel_metrics([u.labels for u in units], labels, [u.primary for u in units], primary, themes)
+
+
+REPORTED_METRICS = ("micro_f1", "macro_f1", "primary_accuracy", "primary_accuracy_themed", "exact_match")
+
+
+def heldout_report(model, heldout) -> dict:
+    """The held-out block of a training report: the model's figures beside the
+    two baselines (:mod:`.baselines`), and, when the split has several parts
+    (v1, news, theme-rich), the model's and the keyword baseline's per part."""
+    from .baselines import keyword_baseline, lda_baseline
+
+    themes = model.codebook.ids
+    clf = model.classifier
+    metrics, predictions = evaluate_model(model, heldout)
+    feats = clf.features([model.text_pipeline.tokenize(u.text) for u in heldout])
+    kw_labels, kw_primary = keyword_baseline(feats.keyword_hits, themes)
+    lda_labels, lda_primary = lda_baseline(clf.topic_theme_scores(feats.doc_topic), themes)
+    block = {"classifier": metrics,
+             "keyword_baseline": unit_metrics(heldout, kw_labels, kw_primary, themes),
+             "lda_baseline": unit_metrics(heldout, lda_labels, lda_primary, themes)}
+    parts: dict[str, list[int]] = {}
+    for i, u in enumerate(heldout):
+        parts.setdefault(u.extra.get("heldout_set") or "heldout", []).append(i)
+    if len(parts) > 1:
+        block["parts"] = {
+            name: {"classifier": unit_metrics([heldout[i] for i in idx], [predictions[i]["labels"] for i in idx],
+                                              [predictions[i]["primary"] for i in idx], themes),
+                   "keyword_baseline": unit_metrics([heldout[i] for i in idx], [kw_labels[i] for i in idx],
+                                                    [kw_primary[i] for i in idx], themes)}
+            for name, idx in sorted(parts.items())}
+    return block
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from dangjian.model.bundle import load_bundle
     from dangjian.model.errors import ArtifactError, DocumentReadError

@@ -71,12 +71,12 @@ def retrain_classifiers(config, bundle: str | Path | None = None):
     unless ``bundle`` is given) on the annotation store plus the review
     store's corrections; write, check and maybe promote a new bundle.
     Returns a :class:`~dangjian.training.train.TrainResult`."""
-    from dangjian.model.bundle import load_bundle, save_bundle
+    from dangjian.model.bundle import load_bundle
     from dangjian.model.theme_model import ThemeModel
 
-    from .evaluate import evaluate_model
-    from .train import (TrainResult, _metrics, _new_version, compare_with_latest, keyword_baseline, label_matrix,
-                        lda_baseline, point_latest, read_latest, render_report)
+    from .evaluate import heldout_report
+    from .promotion import new_bundle_version, read_latest
+    from .train import label_matrix, save_checked_and_promote
 
     started = time.perf_counter()
     out_dir = Path(config.out_dir)
@@ -112,46 +112,25 @@ def retrain_classifiers(config, bundle: str | Path | None = None):
                     "topic_model": previous_report["topic_model"],
                     "thresholds": {t: round(v, 3) for t, v in clf.thresholds_.items()}}
     if heldout:
-        metrics, _ = evaluate_model(model, heldout)
-        h_feats = clf.features([tokenize(u.text) for u in heldout])
-        kw_labels, kw_primary = keyword_baseline(h_feats.keyword_hits, themes)
-        lda_labels, lda_primary = lda_baseline(clf.topic_theme_scores(h_feats.doc_topic), themes)
-        report["heldout"] = {"classifier": metrics,
-                             "keyword_baseline": _metrics(heldout, kw_labels, kw_primary, themes),
-                             "lda_baseline": _metrics(heldout, lda_labels, lda_primary, themes)}
+        report["heldout"] = heldout_report(model, heldout)
+        if "parts" in report["heldout"]:
+            report["heldout_parts"] = report["heldout"].pop("parts")
     data_sha = previous.metadata.get("training_data", {}).get("sha256", "0" * 8)
-    version = _new_version(data_sha)
-    report.update({"model_version": version, "mode": clf.mode_,
+    report.update({"model_version": new_bundle_version(data_sha), "mode": clf.mode_,
                    "data": {"n_labeled": len(labeled), "n_heldout": len(heldout),
                             "n_topic_corpus": previous_report["data"]["n_topic_corpus"],
                             "n_corrections": counts["used_in_training"]},
                    "corrections": counts})
-    out_dir.mkdir(parents=True, exist_ok=True)
-    new_macro_f1 = report["heldout"]["classifier"]["macro_f1"] if heldout else None
-    comparison = compare_with_latest(new_macro_f1, out_dir, heldout, config.force)
-    report["comparison"] = comparison
-    report["seconds"] = round(time.perf_counter() - started, 1)
-    metrics_out = {"topics": previous.metadata.get("metrics", {}).get("topics", {})}
-    if heldout:
-        c = report["heldout"]["classifier"]
-        metrics_out["heldout"] = {m: c[m] for m in ("micro_f1", "macro_f1", "primary_accuracy",
-                                                    "primary_accuracy_themed", "exact_match")}
-    report_md = render_report(report) + _corrections_section(report)
     training_data = dict(previous.metadata.get("training_data", {}), n_labeled=len(labeled), n_heldout=len(heldout),
                          review_db=str(config.review_db) if config.review_db else None,
                          n_corrections=counts["used_in_training"], reused_topics_from=previous.version)
-    new_bundle = save_bundle(model, out_dir / version, metrics=metrics_out, parameters=config.to_dict(),
-                             training_data=training_data, report=report, report_md=report_md, model_version=version)
-    probe = [u.text for u in (heldout or labeled)[:50]]
-    if load_bundle(new_bundle).predict_units(probe) != model.predict_units(probe):
-        raise ArtifactError(f"{new_bundle}: reloaded bundle predicts differently from the trained model")
-    if comparison["promoted"]:
-        point_latest(out_dir, new_bundle)
-    seconds = time.perf_counter() - started
-    logger.info("bundle %s written in %.0f s with %d corrections, reusing the topics of %s (%s)", new_bundle, seconds,
-                counts["used_in_training"], previous.version,
-                "now latest" if comparison["promoted"] else f"latest unchanged: {comparison['reason']}")
-    return TrainResult(bundle=new_bundle, promoted=comparison["promoted"], report=report)
+    result = save_checked_and_promote(
+        model, report, config, heldout, probe=[u.text for u in (heldout or labeled)[:50]],
+        training_data=training_data, topic_metrics=previous.metadata.get("metrics", {}).get("topics", {}),
+        report_md_extra=_corrections_section(report), started=started)
+    logger.info("refitted with %d corrections in %.0f s, reusing the topics of %s", counts["used_in_training"],
+                time.perf_counter() - started, previous.version)
+    return result
 
 
 def _corrections_section(report: dict) -> str:

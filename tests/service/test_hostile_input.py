@@ -413,7 +413,7 @@ def test_clean_into_a_closed_pipe_is_quiet():
 
 
 def test_bundle_names_do_not_collide(small_trained, tmp_path):
-    from dangjian.training.train import _new_version
+    from dangjian.training.promotion import new_bundle_version as _new_version
 
     names = {_new_version("abcdef0123") for _ in range(50)}
     assert len(names) == 50
