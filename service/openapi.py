@@ -10,19 +10,27 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
 
 
-def build_spec(config) -> dict:
-    max_chars = config["MAX_CHARS_PER_DOC"]
-    max_docs = config["MAX_DOCS_PER_REQUEST"]
-    max_bytes = config["MAX_CONTENT_LENGTH"]
-    max_request_chars = config["MAX_CHARS_PER_REQUEST"]
-    input_errors = {
+
+def json_response(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _input_errors(config) -> dict:
+    return {
         "400": _error("Body is not valid JSON or not UTF-8"),
-        "413": _error(f"Body over {max_bytes} bytes, text over {max_chars} characters, or over {max_docs} documents "
-                      f"or {max_request_chars} characters in one batch"),
+        "413": _error(f"Body over {config['MAX_CONTENT_LENGTH']} bytes, text over {config['MAX_CHARS_PER_DOC']} "
+                      f"characters, or over {config['MAX_DOCS_PER_REQUEST']} documents "
+                      f"or {config['MAX_CHARS_PER_REQUEST']} characters in one batch"),
         "415": _error("Content-Type is not application/json"),
         "422": _error("JSON is valid but not a valid request (missing/empty/ill-typed field)"),
     }
-    schemas = {
+
+
+def classification_schemas(config) -> dict:
+    """Requests and results of /v1/classify*, the codebook and the topics."""
+    max_chars = config["MAX_CHARS_PER_DOC"]
+    max_docs = config["MAX_DOCS_PER_REQUEST"]
+    return {
         "Error": {
             "type": "object", "required": ["error"],
             "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
@@ -106,6 +114,15 @@ def build_spec(config) -> dict:
         "Theme": {"type": "object", "required": ["id", "name", "name_en", "description", "keywords"], "properties": {
             "id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
             "description": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}}}},
+        "Topic": {"type": "object", "required": ["id", "theme", "name", "words"], "properties": {
+            "id": {"type": "integer"}, "theme": {"type": "string"}, "name": {"type": "string"},
+            "words": {"type": "array", "items": {"type": "string"}}}},
+    }
+
+
+def review_schemas() -> dict:
+    """The review queue and corrections (/v1/review, /v1/corrections)."""
+    return {
         "ReviewUnit": {
             "type": "object",
             "required": ["id", "text", "article", "themes", "primary", "scores", "evidence", "version"],
@@ -168,15 +185,13 @@ def build_spec(config) -> dict:
                                               "primary": {"type": "string", "nullable": True}}},
             },
         },
-        "Topic": {"type": "object", "required": ["id", "theme", "name", "words"], "properties": {
-            "id": {"type": "integer"}, "theme": {"type": "string"}, "name": {"type": "string"},
-            "words": {"type": "array", "items": {"type": "string"}}}},
     }
 
-    def json_response(schema: dict, description: str = "OK") -> dict:
-        return {"description": description, "content": {"application/json": {"schema": schema}}}
 
-    paths = {
+def classification_paths(config) -> dict:
+    max_docs = config["MAX_DOCS_PER_REQUEST"]
+    input_errors = _input_errors(config)
+    return {
         "/v1/classify": {"post": {
             "summary": "Themes of every paragraph of one article",
             "operationId": "classify",
@@ -197,6 +212,11 @@ def build_spec(config) -> dict:
                                   "properties": {"topics": {"type": "array", "items": _ref("Topic")}}})}}},
         "/v1/model": {"get": {"summary": "The model card: version, training data, parameters, evaluation figures",
                               "operationId": "model", "responses": {"200": json_response({"type": "object"})}}},
+    }
+
+
+def review_paths() -> dict:
+    return {
         "/v1/review": {"get": {
             "summary": "The review queue: unreviewed paragraphs, the most worth correcting first",
             "operationId": "reviewQueue",
@@ -244,12 +264,27 @@ def build_spec(config) -> dict:
                               "503": _error("The service runs without a review store (--db)")},
             },
         },
+    }
+
+
+def service_paths() -> dict:
+    return {
         "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz", "responses": {
             "200": json_response({"type": "object", "required": ["status"], "properties": {
                 "status": {"type": "string"}, "model": {"type": "string"}}})}}},
         "/openapi.json": {"get": {"summary": "This description", "operationId": "openapi",
                                   "responses": {"200": json_response({"type": "object"})}}},
     }
+
+
+def build_spec(config) -> dict:
+    """The whole description, from the service's limits (its Flask config)."""
+    max_chars = config["MAX_CHARS_PER_DOC"]
+    max_docs = config["MAX_DOCS_PER_REQUEST"]
+    max_bytes = config["MAX_CONTENT_LENGTH"]
+    max_request_chars = config["MAX_CHARS_PER_REQUEST"]
+    paths = {**classification_paths(config), **review_paths(), **service_paths()}
+    schemas = {**classification_schemas(config), **review_schemas()}
     return {
         "openapi": "3.0.3",
         "info": {"title": "dangjian-topics", "version": "1.0.0",
