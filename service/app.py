@@ -134,11 +134,12 @@ def create_app(test_config: dict | None = None, model=None):
     # are safe inside the page's <style>.
     theme_styles = [{"id": tid, "colour": colour, "ink": ink(colour), "tint": tint(colour, 0.35)}
                     for tid, colour in model.codebook.colours().items()]
+    app.context_processor(lambda: {"theme_styles": theme_styles})  # every page: templates/_theme_styles.html
 
     @app.get("/")
     def index():
         return render_template("index.html", model_version=model.version,
-                               max_chars=app.config["MAX_CHARS_PER_DOC"], theme_styles=theme_styles,
+                               max_chars=app.config["MAX_CHARS_PER_DOC"],
                                has_review=app.extensions["review_store"] is not None)
 
     return app

@@ -8,53 +8,15 @@
     + "版权声明等网页附带信息，或者太短。请粘贴文章正文后再分析。";
   const textArea = $("text"), titleInput = $("title"), button = $("submit"), status = $("status");
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  const { el, highlighted } = window.dangjianDom;
 
   function setStatus(message, isError) {
     status.textContent = message;
     status.className = isError ? "error" : "";
   }
 
-  // The paragraph text with every occurrence of an evidence term in a <mark>
-  // coloured as its theme (class m-<theme id>, styled from the one palette).
-  // termThemes: term -> {id, name}; a term that is evidence for several
-  // themes takes the colour of the highest-scoring one.
-  function highlighted(text, termThemes) {
-    const container = el("div", "para-text");
-    const words = Array.from(termThemes.keys()).filter((t) => t.length > 0).sort((a, b) => b.length - a.length);
-    let i = 0, plain = "";
-    while (i < text.length) {
-      const hit = words.find((w) => text.startsWith(w, i));
-      if (hit) {
-        if (plain) { container.appendChild(document.createTextNode(plain)); plain = ""; }
-        const theme = termThemes.get(hit);
-        const mark = el("mark", "m-" + theme.id, hit);
-        mark.dataset.theme = theme.id;
-        mark.title = theme.name;
-        container.appendChild(mark);
-        i += hit.length;
-      } else {
-        plain += text[i];
-        i += 1;
-      }
-    }
-    if (plain) container.appendChild(document.createTextNode(plain));
-    return container;
-  }
-
   function evidenceThemes(paragraph) {
-    const termThemes = new Map();
-    for (const t of paragraph.themes) {
-      for (const word of paragraph.evidence[t.id] || []) {
-        if (!termThemes.has(word)) termThemes.set(word, { id: t.id, name: t.name });
-      }
-    }
-    return termThemes;
+    return window.dangjianDom.evidenceThemes(paragraph.themes, paragraph.evidence, {});
   }
 
   // A topic's top words, leaving out those its name already shows

@@ -19,12 +19,7 @@
     busy: false,
   };
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  const { el } = window.dangjianDom;
 
   function setStatus(message, isError) {
     const status = $("status");
@@ -32,23 +27,11 @@
     status.className = isError ? "error" : "";
   }
 
-  // The paragraph with every evidence term in <mark> (text nodes only).
-  function highlighted(container, text, terms) {
-    container.replaceChildren();
-    const words = Array.from(new Set(terms)).filter((t) => t.length > 0).sort((a, b) => b.length - a.length);
-    let i = 0, plain = "";
-    while (i < text.length) {
-      const hit = words.find((w) => text.startsWith(w, i));
-      if (hit) {
-        if (plain) { container.appendChild(document.createTextNode(plain)); plain = ""; }
-        container.appendChild(el("mark", null, hit));
-        i += hit.length;
-      } else {
-        plain += text[i];
-        i += 1;
-      }
-    }
-    if (plain) container.appendChild(document.createTextNode(plain));
+  // The paragraph with every evidence term in its theme's colour (as on the analyst page).
+  function showText(container, unit) {
+    const names = Object.fromEntries(state.themes.map((t) => [t.id, t.name]));
+    const marked = window.dangjianDom.highlighted(unit.text, window.dangjianDom.evidenceThemes(unit.themes, unit.evidence, names));
+    container.replaceChildren(...marked.childNodes);
   }
 
   async function getJSON(url, options) {
@@ -86,7 +69,7 @@
     const meta = "第 " + (state.index + 1) + " 段 · 文章 " + unit.article + (unit.source ? " · 来源 " + unit.source : "") +
       (state.confirmed.has(unit.id) ? " · 已确认" : "");
     $("unit-meta").textContent = meta;
-    highlighted($("unit-text"), unit.text, Object.values(unit.evidence).flat());
+    showText($("unit-text"), unit);
     const sel = selectionOf(unit);
     const predicted = new Set(unit.themes.map((t) => t.id));
     const list = $("theme-list");

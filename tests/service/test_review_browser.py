@@ -76,6 +76,12 @@ def test_review_three_paragraphs_by_keyboard(review_server, browser):  # noqa: F
     themes = [li.get_attribute("data-theme") for li in browser.find_elements("css selector", "#theme-list li")]
     assert len(themes) == 9
     assert browser.find_element("id", "progress").text == f"已复核 0 / 共 {n_units} 段"
+    # evidence is marked in its theme's colour, as on the analyst page
+    marks = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#unit-text mark')).map("
+        "m => [m.dataset.theme, getComputedStyle(m).borderBottomColor]);")
+    for theme, border in marks:
+        assert theme in themes and border != "rgba(0, 0, 0, 0)"
 
     expected = {}
     # paragraph 1: toggle theme 1 and theme 5, make 5 the primary, confirm
