@@ -67,4 +67,4 @@ def new_bundle_version(data_sha: str) -> str:
     finish in the same second still get different names."""
     import secrets
 
-    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{data_sha[:8]}-{secrets.token_hex(2)}"
+    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{data_sha[:8]}-{secrets.token_hex(4)}"
