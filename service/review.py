@@ -189,14 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dangjian.model.bundle import load_bundle
 
     started = time.perf_counter()
+    missing = [p for p in args.paths if not p.is_file()]
+    for path in missing:
+        print(f"dangjian review: {path}: no such file", file=sys.stderr)
+    if len(missing) == len(args.paths):
+        return 1  # nothing to load: the store is not created or touched
     try:
         model = load_bundle(args.model)
         store = ReviewStore.open(args.db, model.codebook.ids)
     except TopicModelError as exc:
         print(f"dangjian review: {exc}", file=sys.stderr)
         return 1
-    failed = 0
-    for path in args.paths:
+    failed = len(missing)
+    for path in (p for p in args.paths if p not in missing):
         try:
             n_rows, n_units, n_predictions, errors = load_labels(store, path, model)
         except (DocumentReadError, OSError) as exc:

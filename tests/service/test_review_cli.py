@@ -55,6 +55,12 @@ def test_review_load_reports_broken_rows_and_keeps_the_others(labels_file, small
     assert f"{broken}:2: malformed JSON" in err and f"{broken}:3: missing field" in err
     assert ReviewStore.open(db).progress()["queued"] == len({json.loads(l)["text"] for l in lines})
     assert cli(["review", "load", str(tmp_path / "x.txt"), "--db", str(db), "--model", str(small_trained[0].bundle)]) == 1
+    # a missing input is named, and when nothing can be loaded no store is created
+    capsys.readouterr()
+    fresh = tmp_path / "fresh.sqlite"
+    assert cli(["review", "load", str(tmp_path / "none.jsonl"), "--db", str(fresh),
+                "--model", str(small_trained[0].bundle)]) == 1
+    assert f"{tmp_path / 'none.jsonl'}: no such file" in capsys.readouterr().err and not fresh.exists()
 
 
 def test_review_export_writes_the_latest_corrections_in_the_record_format(labels_file, small_trained, tmp_path, capsys):
