@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from dangjian.model.bundle import load_bundle  # noqa: E402
 from dangjian.model.classifier import best_f1_threshold  # noqa: E402
 from dangjian.training.annotations import load_splits  # noqa: E402
+from dangjian.training.train import label_matrix  # noqa: E402
 from dangjian.training.data import iter_unlabeled_units  # noqa: E402
 from dangjian.training.evaluate import multilabel_metrics  # noqa: E402
 
@@ -83,7 +84,7 @@ def main() -> int:
     tok = model.text_pipeline.tokenize
     tr_tokens = [tok(u.text) for u in train]
     he_tokens = [tok(u.text) for u in held]
-    Y = np.array([[t in u.labels for t in themes] for u in train], dtype=int)
+    Y = label_matrix(train, themes)
     groups = np.array([u.article for u in train])
     from sklearn.model_selection import GroupKFold
 

@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from dangjian.model.bundle import load_bundle  # noqa: E402
 from dangjian.training.annotations import load_splits  # noqa: E402
+from dangjian.training.train import label_matrix  # noqa: E402
 
 
 def main() -> int:
@@ -32,7 +33,7 @@ def main() -> int:
     train, held = load_splits(args.data, model.codebook)
     tok = model.text_pipeline.tokenize
     feats = clf.features([tok(u.text) for u in train])
-    Y = np.array([[t in u.labels for t in themes] for u in train], dtype=int)
+    Y = label_matrix(train, themes)
     groups = np.array([u.article for u in train])
     folds = clf.cv_folds(len(train), groups)
     clf.fit_classifier(feats, Y, groups, folds=folds)  # same as training: sets the out-of-fold scores

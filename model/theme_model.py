@@ -8,7 +8,6 @@ the HTTP service all call :meth:`ThemeModel.predict_article` or
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np

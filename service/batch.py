@@ -30,10 +30,10 @@ from typing import Sequence
 
 from dangjian.model.chars import replace_surrogates
 from dangjian.model.errors import ArtifactError, DocumentReadError
+from dangjian.model.reading import count_records
 
 from .label_engines import (DaskEngine, EngineError, InProcessEngine, LabelJob, ProcessPoolEngine,
                             Skipped)
-from .label_inputs import count_articles
 from .label_writers import (SUMMARY_SUFFIXES, WRITERS, OutputConflictError, RowWriter, article_summary,
                             iter_articles_rows, owns_side_file, write_summary, writer_for)
 
@@ -154,7 +154,7 @@ def run_label(paths: Sequence[str], out: Path, model_dir: str, workers: int = 1,
     stats = LabelStats()
     kept_shares: dict[str, dict[str, float]] = {}  # the model's shares per article, for the summary
     tqdm.monitor_interval = 0  # no monitor thread: worker processes may be forked after the bar exists
-    bar = tqdm(total=count_articles(paths, job.exclude), unit="article", disable=not progress, file=sys.stderr,
+    bar = tqdm(total=count_records(paths, job.exclude), unit="article", disable=not progress, file=sys.stderr,
                dynamic_ncols=True, delay=0.5)
     try:
         for outcome in runner.outcomes(job):

@@ -32,7 +32,7 @@ from typing import Callable, Iterator, Sequence
 from dangjian.model.dates import normalise_date
 from dangjian.model.errors import DocumentReadError
 
-from .label_inputs import Article, content_hash, iter_articles
+from .label_inputs import Article, article_from_document, iter_articles
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ def label_partition(partition, model_dir: str, codec, done: set[str], batch_size
         if isinstance(item, DocumentReadError):
             outcomes.append(item)
             continue
-        art = Article(item.id, item.text, item.title, item.fields, item.path or "", content_hash(item.text, item.title))
+        art = article_from_document(item)
         if art.content_hash in done:
             outcomes.append(Skipped(art.content_hash))
             continue

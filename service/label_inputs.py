@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from dangjian.model.errors import DocumentReadError
-from dangjian.model.reading import count_records, iter_records
+from dangjian.model.reading import iter_records
 
 
 @dataclass
@@ -26,6 +26,11 @@ def content_hash(text: str, title: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n{text}".encode("utf-8")).hexdigest()[:24]
 
 
+def article_from_document(doc) -> Article:
+    """A read :class:`~dangjian.model.reading.Document` as an article to label."""
+    return Article(doc.id, doc.text, doc.title, doc.fields, doc.path or "", content_hash(doc.text, doc.title))
+
+
 def iter_articles(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Iterator[Article | DocumentReadError]:
     """Articles from files and directories; read errors are yielded, not raised.
     Files in ``exclude`` (the run's own outputs) are never read as input."""
@@ -33,10 +38,5 @@ def iter_articles(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Iterato
         if isinstance(item, DocumentReadError):
             yield item
         else:
-            yield Article(item.id, item.text, item.title, item.fields, item.path or "",
-                          content_hash(item.text, item.title))
+            yield article_from_document(item)
 
-
-def count_articles(paths: Sequence[str], exclude: Iterable[Path] = ()) -> int:
-    """A cheap count for the progress bar (see :func:`dangjian.model.reading.count_records`)."""
-    return count_records(paths, exclude)

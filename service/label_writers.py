@@ -156,7 +156,8 @@ class CsvCodec:
 
     def __init__(self, codebook):
         self.codebook = codebook
-        self.headers = [h for h, _, _ in paragraph_columns(codebook)]
+        self.columns = paragraph_columns(codebook)
+        self.headers = [h for h, _, _ in self.columns]
         self.header = ",".join(self.headers)
         self._hash_col, self._n_col = self.headers.index("content_hash"), self.headers.index("段落数")
 
@@ -177,11 +178,10 @@ class CsvCodec:
         return "" if value is None else str(value)
 
     def render(self, rows: list[dict]) -> str:
-        columns = paragraph_columns(self.codebook)
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         for row in rows:
-            writer.writerow([self._cell(value(row)) for _, value, _ in columns])
+            writer.writerow([self._cell(value(row)) for _, value, _ in self.columns])
         return buf.getvalue()
 
     def article_key(self, line: str) -> tuple[str, int]:

@@ -395,7 +395,6 @@ def _topic_map_section(model, data: ReportData, names, colours) -> list[str]:
         theme = tp["theme"]
         colour = colours.get(theme, RESIDUAL_COLOUR)
         outline = colour if theme in colours else RESIDUAL_OUTLINE
-        theme_name = names.get(theme, "其他（不对应码本主题）")
         r = max(6.0, 46.0 * math.sqrt(tmap.share[k] / max_share))
         cx, cy = size / 2 + xs[k] * scale, size / 2 - ys[k] * scale
         svg.append(f'<g class="topic" data-topic="{tp["id"]}" tabindex="0" role="button">'
